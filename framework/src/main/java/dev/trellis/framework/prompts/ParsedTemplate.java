@@ -49,9 +49,13 @@ final class ParsedTemplate {
                 }
                 int close = template.indexOf('}', i + 1);
                 int nestedOpen = template.indexOf('{', i + 1);
-                if (close < 0 || (nestedOpen >= 0 && nestedOpen < close)) {
+                if (close < 0) {
                     throw error(name, template, i, "'{' is never closed",
                             "write '{{' for a literal brace or close the variable with '}'");
+                }
+                if (nestedOpen >= 0 && nestedOpen < close) {
+                    throw error(name, template, i, "'{' opens a field that contains another '{'",
+                            "write '{{' and '}}' for literal braces, e.g. in a JSON example");
                 }
                 String field = template.substring(i + 1, close);
                 checkField(name, template, i, field);

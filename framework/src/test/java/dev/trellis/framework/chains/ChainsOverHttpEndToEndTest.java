@@ -123,4 +123,13 @@ class ChainsOverHttpEndToEndTest {
         assertThat(receivedPrompts.get(0)).contains("math: Good for answering math questions")
                 .contains("<< INPUT >>\nwhat is 2 + 2");
     }
+
+    @Test
+    void conversationChainOverHttpCarriesTheHistory() {
+        answer = prompt -> prompt.endsWith("Human: What is my name?\nAI:") ? "Andrew." : "Hello Andrew!";
+        ConversationChain conversation = new ConversationChain(model(), new ListMemory(false));
+        assertThat(conversation.predict("Hi, my name is Andrew")).isEqualTo("Hello Andrew!");
+        assertThat(conversation.predict("What is my name?")).isEqualTo("Andrew.");
+        assertThat(receivedPrompts.get(1)).contains("Human: Hi, my name is Andrew\nAI: Hello Andrew!\nHuman: What is my name?");
+    }
 }

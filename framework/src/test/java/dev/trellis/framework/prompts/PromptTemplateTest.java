@@ -76,6 +76,8 @@ class PromptTemplateTest {
                 .hasMessageContaining("write '}}'");
         assertThatThrownBy(() -> PromptTemplate.fromTemplate("never {closed"))
                 .hasMessageContaining("'{' is never closed at position 6");
+        assertThatThrownBy(() -> PromptTemplate.fromTemplate("nested {a{b}}"))
+                .hasMessageContaining("contains another '{' at position 7");
         assertThatThrownBy(() -> PromptTemplate.fromTemplate("positional {}"))
                 .hasMessageContaining("empty field");
         assertThatThrownBy(() -> PromptTemplate.fromTemplate("spec {x:>10}"))
