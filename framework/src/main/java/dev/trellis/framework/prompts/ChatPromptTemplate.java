@@ -86,6 +86,18 @@ public final class ChatPromptTemplate implements BasePromptTemplate {
         return out;
     }
 
+    /** The formatted messages as one "System: / Human: / AI: ..." text, one message per line (LangChain's {@code format}). */
+    public String format(Map<String, ?> values) {
+        StringBuilder out = new StringBuilder();
+        for (ChatMessage message : formatMessages(values)) {
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            out.append(PromptValues.transcriptLine(message));
+        }
+        return out.toString();
+    }
+
     @Override
     public ChatPromptTemplate partial(Map<String, ?> values) {
         Map<String, Object> merged = new LinkedHashMap<>(partialVariables);

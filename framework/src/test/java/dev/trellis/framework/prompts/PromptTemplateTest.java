@@ -122,6 +122,8 @@ class PromptTemplateTest {
                 .containsExactly(SystemMessage.from("You speak briefly."), UserMessage.from("Hi"),
                         AiMessage.from("Hello!"), AiMessage.from("Ready."), UserMessage.from("And now?"));
 
+        assertThat(prompt.format(Map.of("style", "briefly", "history", history, "input", "And now?")))
+                .isEqualTo("System: You speak briefly.\nHuman: Hi\nAI: Hello!\nAI: Ready.\nHuman: And now?");
         assertThatThrownBy(() -> prompt.formatMessages(Map.of("style", "x", "input", "y")))
                 .isInstanceOf(MissingPromptVariableException.class)
                 .hasMessageContaining("prompt 'chat' needs variable 'history'");
