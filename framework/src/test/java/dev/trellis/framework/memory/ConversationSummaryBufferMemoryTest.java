@@ -133,7 +133,7 @@ class ConversationSummaryBufferMemoryTest {
     @Test
     void countsWithJtokkitForAnOpenAiModelAndAsksForAnEstimatorOtherwise() {
         OpenAiChatModel openAi = OpenAiChatModel.builder().apiKey("unused").baseUrl("http://127.0.0.1:9")
-                .modelName("gpt-4o-mini").build();
+                .modelName("gpt-3.5-turbo").build();
         assertThat(new ConversationSummaryBufferMemory(openAi, 100).maxTokenLimit()).isEqualTo(100);
 
         assertThatThrownBy(() -> new ConversationSummaryBufferMemory(ScriptedChatModel.replying(), 100))
