@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -399,15 +400,18 @@ public final class FileChatMemoryStore implements ChatMemoryStore {
         }
     }
 
-    /** What was last read or written, valid while the file is the same inode, size and mtime. */
-    private record Cached(Object fileKey, long size, long modified, List<ChatMessage> messages) {
+    /**
+     * What was last read or written, valid while the file is the same inode, size and modification
+     * time (full precision: every write renames a new inode in, and inode numbers can be reused).
+     */
+    private record Cached(Object fileKey, long size, FileTime modified, List<ChatMessage> messages) {
         Cached(BasicFileAttributes attributes, List<ChatMessage> messages) {
-            this(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime().toMillis(), messages);
+            this(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime(), messages);
         }
 
         boolean matches(BasicFileAttributes attributes) {
             return fileKey != null && fileKey.equals(attributes.fileKey()) && size == attributes.size()
-                    && modified == attributes.lastModifiedTime().toMillis();
+                    && modified.equals(attributes.lastModifiedTime());
         }
     }
 
