@@ -9,7 +9,6 @@ import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -216,7 +215,7 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
             out.add(SystemMessage.from(state.summary));
         }
         out.addAll(visible(state.conversation));
-        return Collections.unmodifiableList(out);
+        return out; // a fresh, mutable list, as langchain4j memories return
     }
 
     private State load() {
