@@ -1,0 +1,41 @@
+package dev.trellis.framework.memory;
+
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.trellis.framework.models.ScriptedChatModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConversationSummaryMemoryTest {
+
+    @Test
+    void everyTurnIsFoldedIntoTheRunningSummary() {
+        ScriptedChatModel model = ScriptedChatModel.replying("The human says hi.", "The human says hi and asks the time; it is ten.");
+        ConversationSummaryMemory memory = new ConversationSummaryMemory(model);
+        assertThat(memory.loadMemoryVariables()).isEqualTo(Map.of("history", ""));
+
+        memory.saveContext("Hi", "Hello!");
+        assertThat(model.lastPrompt()).contains("Current summary:\n\n\nNew lines of conversation:\nHuman: Hi\nAI: Hello!");
+        memory.saveContext("What time is it?", "Ten o'clock.");
+        assertThat(model.lastPrompt()).contains("Current summary:\nThe human says hi.\n\nNew lines of conversation:\n"
+                + "Human: What time is it?\nAI: Ten o'clock.");
+
+        assertThat(memory.loadMemoryVariables())
+                .isEqualTo(Map.of("history", "The human says hi and asks the time; it is ten."));
+        assertThat(memory.buffer()).isEqualTo("The human says hi and asks the time; it is ten.");
+    }
+
+    @Test
+    void aPendingQuestionFollowsTheSummaryUntilAnswered() {
+        ConversationSummaryMemory memory = ConversationSummaryMemory.builder()
+                .chatModel(ScriptedChatModel.replying("S1")).returnMessages(true).build();
+        memory.saveContext("Hi", "Hello!");
+        memory.add(UserMessage.from("Next?"));
+        assertThat(memory.loadMemoryVariables().get("history"))
+                .isEqualTo(List.of(SystemMessage.from("S1"), UserMessage.from("Next?")));
+    }
+}
