@@ -64,9 +64,9 @@ public final class Models {
         Objects.requireNonNull(localProviders, "localProviders");
         if (isRemoteConfigured(environment)) {
             OpenAiModelBuilder builder = configure(openAi(), environment);
-            LOG.info("Using remote model '{}' at {} (from {}{})", builder.modelName(), builder.baseUrl(),
-                    builder.hasApiKey() ? OPENAI_API_KEY : "no API key",
-                    value(environment, OPENAI_BASE_URL) == null ? "" : ", " + OPENAI_BASE_URL);
+            LOG.info("Using remote model '{}' at {} (base URL from {}, API key {})", builder.modelName(),
+                    builder.baseUrl(), value(environment, OPENAI_BASE_URL) == null ? "the OpenAI default" : OPENAI_BASE_URL,
+                    builder.hasApiKey() ? "from " + OPENAI_API_KEY : "none");
             return builder.build();
         }
         List<LocalModelProvider> available = availableProviders(localProviders);
