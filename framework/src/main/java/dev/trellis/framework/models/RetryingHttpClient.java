@@ -58,6 +58,7 @@ public final class RetryingHttpClient implements HttpClient {
     private final Duration readTimeout;
     private final RetryPolicy retryPolicy;
     private final Clock clock;
+    private volatile HttpClient multipartClient;
 
     RetryingHttpClient(java.net.http.HttpClient http, Duration connectTimeout, Duration readTimeout,
                        RetryPolicy retryPolicy, Clock clock) {
@@ -80,7 +81,7 @@ public final class RetryingHttpClient implements HttpClient {
     public SuccessfulHttpResponse execute(HttpRequest request) {
         if (isMultipart(request)) {
             // Only audio/image uploads use multipart; they are not retried (bodies may be large).
-            return JdkHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build().execute(request);
+            return multipartClient().execute(request);
         }
         String endpoint = endpoint(request);
         java.net.http.HttpRequest jdkRequest = toJdkRequest(request);
@@ -90,7 +91,7 @@ public final class RetryingHttpClient implements HttpClient {
                 response = http.send(jdkRequest, HttpResponse.BodyHandlers.ofByteArray());
             } catch (HttpConnectTimeoutException e) {
                 if (canRetry(attempt)) {
-                    sleep(retryWait(endpoint, attempt, "connect timeout", Optional.empty()), endpoint);
+                    sleep(retryWait(endpoint, attempt, "connect timeout", Optional.empty()), endpoint, attempt);
                     continue;
                 }
                 throw new ModelTimeoutException(endpoint, "connection", connectTimeout, attempt, e);
@@ -98,7 +99,7 @@ public final class RetryingHttpClient implements HttpClient {
                 throw new ModelTimeoutException(endpoint, "response", readTimeout, attempt, e);
             } catch (IOException e) {
                 if (canRetry(attempt)) {
-                    sleep(retryWait(endpoint, attempt, e.getClass().getSimpleName(), Optional.empty()), endpoint);
+                    sleep(retryWait(endpoint, attempt, e.getClass().getSimpleName(), Optional.empty()), endpoint, attempt);
                     continue;
                 }
                 throw new ModelConnectionException(endpoint, attempt, e);
@@ -121,7 +122,7 @@ public final class RetryingHttpClient implements HttpClient {
             Optional<Duration> retryAfter = RetryAfter.fromHeaders(response.headers().map(), clock);
             Optional<String> refusal = retryRefusal(status, attempt, retryAfter);
             if (refusal.isEmpty()) {
-                sleep(retryWait(endpoint, attempt, "HTTP " + status, retryAfter), endpoint);
+                sleep(retryWait(endpoint, attempt, "HTTP " + status, retryAfter), endpoint, attempt);
                 continue;
             }
             throw new ModelHttpException(endpoint, status, serverMessage(body, request), attempt, refusal.get());
@@ -131,11 +132,19 @@ public final class RetryingHttpClient implements HttpClient {
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         if (isMultipart(request)) {
-            JdkHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build()
-                    .execute(request, parser, listener);
+            multipartClient().execute(request, parser, listener);
             return;
         }
         streamAttempt(request, endpoint(request), toJdkRequest(request), parser, listener, 1);
+    }
+
+    private HttpClient multipartClient() {
+        HttpClient client = multipartClient;
+        if (client == null) {
+            client = JdkHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build();
+            multipartClient = client;
+        }
+        return client;
     }
 
     private void streamAttempt(HttpRequest request, String endpoint, java.net.http.HttpRequest jdkRequest,
@@ -223,12 +232,12 @@ public final class RetryingHttpClient implements HttpClient {
         return wait;
     }
 
-    private static void sleep(Duration wait, String endpoint) {
+    private static void sleep(Duration wait, String endpoint, int attempt) {
         try {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ModelConnectionException(endpoint, 1, e);
+            throw new ModelConnectionException(endpoint, attempt, e);
         }
     }
 
