@@ -9,7 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Retries happen on HTTP 408, 429 and 5xx (except 501 and 505, which do not heal), and on
  * connection failures. A server's {@code Retry-After} (or OpenAI's {@code retry-after-ms}) is
- * honoured: the next attempt never starts earlier than the server asked. A server asking for
+ * honoured: the next attempt never starts earlier than the server asked (a little random
+ * extra spreads clients that were told the same instant). A server asking for
  * more than {@link #maxRetryAfter()} is not retried at all, so the caller fails fast with the
  * server's wish in the message instead of hammering it early or blocking for minutes.
  * Without the header the wait is exponential ({@code initialBackoff * 2^(retry-1)}, capped at
@@ -82,6 +83,17 @@ public final class RetryPolicy {
         long half = exponential / 2;
         long jitter = half == 0 ? 0 : ThreadLocalRandom.current().nextLong(exponential - half + 1);
         return Duration.ofMillis(half + jitter);
+    }
+
+    /**
+     * The wait when the server asked for {@code retryAfter}: that much plus up to 10 % (at most
+     * 1 s) of random extra, so clients told the same instant do not all return at once. Never
+     * less than the server asked.
+     */
+    public Duration afterRetryAfter(Duration retryAfter) {
+        long asked = Math.max(0, retryAfter.toMillis());
+        long spread = Math.min(asked / 10, 1000);
+        return Duration.ofMillis(asked + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1)));
     }
 
     @Override

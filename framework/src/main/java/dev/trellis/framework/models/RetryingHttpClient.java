@@ -226,7 +226,7 @@ public final class RetryingHttpClient implements HttpClient {
     }
 
     private Duration retryWait(String endpoint, int attempt, String reason, Optional<Duration> retryAfter) {
-        Duration wait = retryAfter.orElseGet(() -> retryPolicy.backoff(attempt));
+        Duration wait = retryAfter.map(retryPolicy::afterRetryAfter).orElseGet(() -> retryPolicy.backoff(attempt));
         LOG.warn("{} failed ({}); retry {} of {} in {} ms{}", endpoint, reason, attempt, retryPolicy.maxRetries(),
                 wait.toMillis(), retryAfter.isPresent() ? " as the server asked (Retry-After)" : "");
         return wait;

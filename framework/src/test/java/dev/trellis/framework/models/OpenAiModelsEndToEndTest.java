@@ -245,6 +245,26 @@ class OpenAiModelsEndToEndTest {
     }
 
     @Test
+    void streamsToolCalls() throws Exception {
+        try (var server = OpenAiCompatibleTestServer.start()) {
+            server.enqueue(ScriptedReply.toolCall("get_weather", "{\"city\":\"Oslo\"}"));
+            StreamingChatModel llm = Models.openAiStreaming().baseUrl(server.baseUrl()).build();
+            ToolSpecification weather = ToolSpecification.builder().name("get_weather")
+                    .parameters(JsonObjectSchema.builder().addStringProperty("city").build()).build();
+            CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+            llm.chat(ChatRequest.builder().messages(UserMessage.from("Weather?")).toolSpecifications(weather).build(),
+                    handler(new CopyOnWriteArrayList<>(), done));
+
+            List<ToolExecutionRequest> calls = done.get(10, TimeUnit.SECONDS).aiMessage().toolExecutionRequests();
+            assertThat(calls).singleElement().satisfies(call -> {
+                assertThat(call.name()).isEqualTo("get_weather");
+                assertThat(call.arguments()).isEqualTo("{\"city\":\"Oslo\"}");
+            });
+        }
+    }
+
+    @Test
     void streamingMalformedEventAndExhaustedErrorsReachOnError() throws Exception {
         try (var server = OpenAiCompatibleTestServer.start()) {
             server.enqueue(ScriptedReply.malformedJson());

@@ -29,6 +29,16 @@ class RetryPolicyTest {
     }
 
     @Test
+    void serverDelaysGetOnlyPositiveBoundedJitter() {
+        RetryPolicy policy = RetryPolicy.defaults();
+        for (int i = 0; i < 200; i++) {
+            assertThat(policy.afterRetryAfter(Duration.ofSeconds(2)).toMillis()).isBetween(2000L, 2200L);
+            assertThat(policy.afterRetryAfter(Duration.ofSeconds(30)).toMillis()).isBetween(30000L, 31000L);
+        }
+        assertThat(policy.afterRetryAfter(Duration.ZERO)).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
     void retryableStatuses() {
         assertThat(RetryPolicy.isRetryableStatus(429)).isTrue();
         assertThat(RetryPolicy.isRetryableStatus(503)).isTrue();
