@@ -1,13 +1,16 @@
 package dev.trellis.framework.eval;
 
 import dev.langchain4j.model.chat.ChatModel;
-import dev.trellis.framework.chains.Chain;
+import dev.trellis.framework.chains.LlmChain;
+import dev.trellis.framework.prompts.BasePromptTemplate;
+import dev.trellis.framework.prompts.PromptTemplate;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Grades predictions against reference answers with a teacher model, like LangChain's
@@ -24,7 +27,7 @@ import java.util.Objects;
  * <p>Grades are read by {@link Grade#parse}: an answer that says neither CORRECT nor INCORRECT
  * where a grade is looked for is reported as {@link Grade#UNGRADED}, never guessed.
  */
-public final class QAEvalChain implements Chain {
+public final class QAEvalChain extends LlmChain {
 
     public static final String QUERY_KEY = "query";
     public static final String ANSWER_KEY = "answer";
@@ -47,81 +50,26 @@ public final class QAEvalChain implements Chain {
             STUDENT ANSWER: {result}
             GRADE:""";
 
-    /** LangChain's LLMChain output key, which the course reads ({@code graded_outputs[i]["text"]}). */
-    public static final String OUTPUT_KEY = "text";
+    /** The default prompt, {@link #TEMPLATE}. */
+    public static final PromptTemplate PROMPT = PromptTemplate.fromTemplate("qa_eval", TEMPLATE);
 
-    private final ChatModel llm;
-    private final String template;
-
-    private QAEvalChain(ChatModel llm, String template) {
-        this.llm = Objects.requireNonNull(llm, "llm");
-        this.template = template;
+    private QAEvalChain(LlmChain.Builder builder) {
+        super(builder);
     }
 
     /** A grader with the default prompt (LangChain's {@code QAEvalChain.from_llm(llm)}). */
     public static QAEvalChain fromLlm(ChatModel llm) {
-        return fromLlm(llm, TEMPLATE);
+        return fromLlm(llm, PROMPT);
     }
 
-    /** A grader with a prompt of your own; it must contain {@code {query}}, {@code {answer}} and {@code {result}}. */
-    public static QAEvalChain fromLlm(ChatModel llm, String template) {
-        Objects.requireNonNull(template, "template");
-        for (String key : List.of(QUERY_KEY, ANSWER_KEY, RESULT_KEY)) {
-            if (!template.contains("{" + key + "}")) {
-                throw new IllegalArgumentException("QAEvalChain prompt must contain the variables [query, answer, result];"
-                        + " {" + key + "} is missing from: " + template);
-            }
+    /** A grader with a prompt of your own; it must read exactly {@code query}, {@code answer} and {@code result}. */
+    public static QAEvalChain fromLlm(ChatModel llm, BasePromptTemplate prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        if (!Set.copyOf(prompt.inputVariables()).equals(Set.of(QUERY_KEY, ANSWER_KEY, RESULT_KEY))) {
+            throw new IllegalArgumentException("QAEvalChain prompt '" + prompt.name()
+                    + "' must have the input variables [query, answer, result]; it has " + prompt.inputVariables());
         }
-        return new QAEvalChain(llm, template);
-    }
-
-    @Override
-    public List<String> inputKeys() {
-        return List.of(QUERY_KEY, ANSWER_KEY, RESULT_KEY);
-    }
-
-    @Override
-    public List<String> outputKeys() {
-        return List.of(OUTPUT_KEY);
-    }
-
-    @Override
-    public Map<String, Object> call(Map<String, Object> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
-        for (String key : inputKeys()) {
-            if (inputs.get(key) == null) {
-                throw new IllegalArgumentException("QAEvalChain needs input keys " + inputKeys() + "; '" + key
-                        + "' is missing from " + inputs.keySet());
-            }
-        }
-        Map<String, Object> out = new LinkedHashMap<>(inputs);
-        out.put(OUTPUT_KEY, complete(inputs));
-        return out;
-    }
-
-    /** Calls the chain once per input map, in order (LangChain's {@code chain.apply(list)}). */
-    public List<Map<String, Object>> apply(List<? extends Map<String, Object>> inputList) {
-        List<Map<String, Object>> results = new ArrayList<>(inputList.size());
-        for (Map<String, Object> inputs : inputList) {
-            results.add(call(inputs));
-        }
-        return results;
-    }
-
-    // The one place the model is called; it becomes an LlmChain + PromptTemplate once those exist.
-    // Values are substituted in one pass so a value containing "{answer}" is not expanded again.
-    private String complete(Map<String, Object> inputs) {
-        StringBuilder prompt = new StringBuilder();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(query|answer|result)\\}").matcher(template);
-        while (m.find()) {
-            m.appendReplacement(prompt, java.util.regex.Matcher.quoteReplacement(String.valueOf(inputs.get(m.group(1)))));
-        }
-        m.appendTail(prompt);
-        String text = llm.chat(prompt.toString());
-        if (text == null) {
-            throw new IllegalStateException("QAEvalChain: the model returned no text");
-        }
-        return text;
+        return new QAEvalChain(LlmChain.builder().llm(llm).prompt(prompt).name("QAEvalChain"));
     }
 
     /** Grades with LangChain's default keys: {@code query}, {@code answer} and {@code result}. */
@@ -155,7 +103,7 @@ public final class QAEvalChain implements Chain {
             inputs.put(QUERY_KEY, query);
             inputs.put(ANSWER_KEY, answer);
             inputs.put(RESULT_KEY, prediction);
-            String text = (String) call(inputs).get(OUTPUT_KEY);
+            String text = predict(inputs);
             results.add(new QAEvaluation.GradedPrediction(i, query, answer, prediction, text, Grade.parse(text)));
         }
         return new QAEvaluation(results);

@@ -2,12 +2,14 @@ package dev.trellis.framework.eval;
 
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.trellis.framework.chains.Chain;
+import dev.trellis.framework.chains.LlmChain;
+import dev.trellis.framework.parsers.OutputParserException;
+import dev.trellis.framework.prompts.BasePromptTemplate;
+import dev.trellis.framework.prompts.PromptTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,11 +25,11 @@ import java.util.Objects;
  * List<QAExample> examples = generated.examples();   // documents whose answer could not be read are in generated.skipped()
  * }</pre>
  *
- * <p>{@code call(Map)} on one document throws {@link QAOutputException} (quoting the model's
- * text) when the answer is not such an object; {@link #applyAndParse(List)} skips those
+ * <p>{@code call(Map)} on one document throws {@link OutputParserException} (quoting the
+ * model's text) when the answer is not such an object; {@link #applyAndParse(List)} skips those
  * documents and reports them instead, so one bad answer does not lose a batch.
  */
-public final class QAGenerateChain implements Chain {
+public final class QAGenerateChain extends LlmChain {
 
     public static final String INPUT_KEY = "doc";
     public static final String OUTPUT_KEY = "qa_pairs";
@@ -42,66 +44,36 @@ public final class QAGenerateChain implements Chain {
             the answer must be short and complete.
 
             Reply with a single JSON object and nothing else, in this format:
-            {"query": "the question", "answer": "the answer"}
+            {{"query": "the question", "answer": "the answer"}}
 
             <Begin Document>
             {doc}
             <End Document>""";
 
-    private final ChatModel llm;
-    private final String template;
+    /** The default prompt, {@link #TEMPLATE}. */
+    public static final PromptTemplate PROMPT = PromptTemplate.fromTemplate("qa_generate", TEMPLATE);
 
-    private QAGenerateChain(ChatModel llm, String template) {
-        this.llm = Objects.requireNonNull(llm, "llm");
-        this.template = template;
+    private QAGenerateChain(LlmChain.Builder builder) {
+        super(builder);
     }
 
     /** A generator with the default prompt (LangChain's {@code QAGenerateChain.from_llm(llm)}). */
     public static QAGenerateChain fromLlm(ChatModel llm) {
-        return fromLlm(llm, TEMPLATE);
+        return fromLlm(llm, PROMPT);
     }
 
-    /** A generator with a prompt of your own; it must contain {@code {doc}} and ask for the same JSON. */
-    public static QAGenerateChain fromLlm(ChatModel llm, String template) {
-        Objects.requireNonNull(template, "template");
-        if (!template.contains("{" + INPUT_KEY + "}")) {
-            throw new IllegalArgumentException("QAGenerateChain prompt must contain the variable {doc}; got: " + template);
+    /** A generator with a prompt of your own; it must read {@code {doc}} and ask for the same JSON. */
+    public static QAGenerateChain fromLlm(ChatModel llm, BasePromptTemplate prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        if (!prompt.inputVariables().equals(List.of(INPUT_KEY))) {
+            throw new IllegalArgumentException("QAGenerateChain prompt '" + prompt.name()
+                    + "' must have exactly the input variable [doc]; it has " + prompt.inputVariables());
         }
-        return new QAGenerateChain(llm, template);
+        return new QAGenerateChain(LlmChain.builder().llm(llm).prompt(prompt).outputKey(OUTPUT_KEY)
+                .outputParser(QAGenerationParser.INSTANCE).name("QAGenerateChain"));
     }
 
-    @Override
-    public List<String> inputKeys() {
-        return List.of(INPUT_KEY);
-    }
-
-    @Override
-    public List<String> outputKeys() {
-        return List.of(OUTPUT_KEY);
-    }
-
-    @Override
-    public Map<String, Object> call(Map<String, Object> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
-        Object doc = inputs.get(INPUT_KEY);
-        if (doc == null) {
-            throw new IllegalArgumentException("QAGenerateChain needs input key 'doc'; given: " + inputs.keySet());
-        }
-        Map<String, Object> out = new LinkedHashMap<>(inputs);
-        out.put(OUTPUT_KEY, QAGenerationParser.INSTANCE.parse(complete(String.valueOf(doc))));
-        return out;
-    }
-
-    // The one place the model is called; it becomes an LlmChain + PromptTemplate once those exist.
-    private String complete(String doc) {
-        String text = llm.chat(template.replace("{" + INPUT_KEY + "}", doc));
-        if (text == null) {
-            throw new IllegalStateException("QAGenerateChain: the model returned no text");
-        }
-        return text;
-    }
-
-    /** One example from one document text; throws {@link QAOutputException} if the answer is unreadable. */
+    /** One example from one document text; throws {@link OutputParserException} if the answer is unreadable. */
     public QAExample generate(String documentText) {
         Objects.requireNonNull(documentText, "documentText");
         return (QAExample) call(Map.of(INPUT_KEY, documentText)).get(OUTPUT_KEY);
@@ -120,7 +92,7 @@ public final class QAGenerateChain implements Chain {
             Document document = Objects.requireNonNull(documents.get(i), () -> "documents contains null");
             try {
                 examples.add(generate(document.text()));
-            } catch (QAOutputException e) {
+            } catch (OutputParserException e) {
                 LOG.warn("QAGenerateChain skipped document {}: {}", i, firstLine(e.getMessage()));
                 skipped.add(new Skipped(i, document, e.llmOutput(), e.getMessage()));
             }

@@ -2,7 +2,10 @@ package dev.trellis.framework.eval;
 
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.message.UserMessage;
+import dev.trellis.framework.chains.LlmChain;
 import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.framework.parsers.OutputParserException;
+import dev.trellis.framework.prompts.PromptTemplate;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -53,9 +56,9 @@ class QAChainsTest {
         String garbage = "I'm sorry, I can only write questions about outdoor gear.";
         QAGenerateChain single = QAGenerateChain.fromLlm(ScriptedChatModel.replying(garbage));
         assertThatThrownBy(() -> single.generate(CATALOG.get(0).text()))
-                .isInstanceOf(QAOutputException.class)
+                .isInstanceOf(OutputParserException.class)
                 .hasMessageContaining(garbage)
-                .satisfies(e -> assertThat(((QAOutputException) e).llmOutput()).isEqualTo(garbage));
+                .satisfies(e -> assertThat(((OutputParserException) e).llmOutput()).isEqualTo(garbage));
 
         QAGenerateChain batch = QAGenerateChain.fromLlm(ScriptedChatModel.replying(
                 "{\"query\": \"Q1?\", \"answer\": \"A1\"}",
@@ -80,9 +83,9 @@ class QAChainsTest {
     @Test
     void rejectsPromptsWithTheWrongVariables() {
         ScriptedChatModel llm = ScriptedChatModel.replying();
-        assertThatThrownBy(() -> QAGenerateChain.fromLlm(llm, "Quiz me on {text}"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{doc}").hasMessageContaining("Quiz me on {text}");
-        assertThatThrownBy(() -> QAEvalChain.fromLlm(llm, "{query} {result}"))
+        assertThatThrownBy(() -> QAGenerateChain.fromLlm(llm, PromptTemplate.fromTemplate("Quiz me on {text}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[doc]").hasMessageContaining("[text]");
+        assertThatThrownBy(() -> QAEvalChain.fromLlm(llm, PromptTemplate.fromTemplate("{query} {result}")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[query, answer, result]");
     }
 
@@ -98,18 +101,16 @@ class QAChainsTest {
         examples.addAll(generator.applyAndParse(List.of(CATALOG.get(2), CATALOG.get(1))).exampleMaps());
         assertThat(examples).hasSize(4);
 
-        // the QA application under test (a scripted model here) predicts an answer per example
-        ScriptedChatModel qa = ScriptedChatModel.replying(
-                "Yes, it has two zip hand pockets.",
-                "It belongs to the TrailLite line.",
-                "The handles are leather.",
-                "It is waterproof.");
-        List<Map<String, Object>> predictions = new ArrayList<>();
-        for (Map<String, Object> example : examples) {
-            Map<String, Object> prediction = new java.util.LinkedHashMap<>(example);
-            prediction.put("result", qa.chat("Answer from the catalog: " + example.get("query")));
-            predictions.add(prediction);
-        }
+        // the QA application under test (a plain LlmChain here) predicts an answer per example
+        LlmChain qa = LlmChain.builder()
+                .llm(ScriptedChatModel.replying(
+                        "Yes, it has two zip hand pockets.",
+                        "It belongs to the TrailLite line.",
+                        "The handles are leather.",
+                        "It is waterproof."))
+                .prompt(PromptTemplate.fromTemplate("Answer from the catalog: {query}"))
+                .outputKey("result").build();
+        List<Map<String, Object>> predictions = qa.apply(examples);
         assertThat(predictions.get(0)).containsEntry("query", examples.get(0).get("query"))
                 .containsEntry("answer", "Yes").containsEntry("result", "Yes, it has two zip hand pockets.");
 
