@@ -18,6 +18,15 @@ public final class SampleCatalog {
     /** Surefire runs in the module directory, so the samples module is a sibling. */
     public static final Path PATH = Path.of("../samples/src/main/resources/data/catalog.csv");
 
+    /** Structured columns kept as metadata; their facts are also in each row's description. */
+    public static final String[] METADATA_COLUMNS = {"category", "collection", "fabric", "color", "upf", "pockets"};
+
+    /** The catalogue's documents: id, name, description and price as text, the structured columns as metadata. */
+    public static java.util.List<dev.langchain4j.data.document.Document> documents() {
+        return dev.trellis.retrieval.loaders.CsvLoader.builder().path(PATH).metadataColumns(METADATA_COLUMNS).build()
+                .load();
+    }
+
     /** A question whose single answer is the product in data row {@code row}. */
     public record Question(String text, int row) {
     }

@@ -53,7 +53,11 @@ public final class EmbeddingSegmenter implements DocumentSplitter, AutoCloseable
     @Override
     public List<TextSegment> split(Document document) {
         List<TextSegment> pieces = new ArrayList<>();
-        splitWithin(document, maxTokens, 0, pieces);
+        if (estimator.countModelInputTokens(document.text()) <= maxTokens) {
+            pieces.add(TextSegment.from(document.text())); // fits whole: skip the splitter's many token counts
+        } else {
+            splitWithin(document, maxTokens, 0, pieces);
+        }
         List<TextSegment> segments = new ArrayList<>(pieces.size());
         for (int i = 0; i < pieces.size(); i++) {
             TextSegment piece = pieces.get(i);

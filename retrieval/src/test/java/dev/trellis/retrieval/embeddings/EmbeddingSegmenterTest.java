@@ -4,7 +4,6 @@ import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.trellis.retrieval.SampleCatalog;
-import dev.trellis.retrieval.loaders.CsvLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +82,7 @@ class EmbeddingSegmenterTest {
 
     @Test
     void catalogueRowsAllFitAfterSegmentation() {
-        List<Document> docs = CsvLoader.from(SampleCatalog.PATH).load();
+        List<Document> docs = SampleCatalog.documents();
         List<TextSegment> segments = segmenter.splitAll(docs);
         assertThat(segments.size()).isGreaterThanOrEqualTo(docs.size());
         for (TextSegment segment : segments) {
