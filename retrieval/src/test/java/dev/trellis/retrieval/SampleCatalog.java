@@ -54,7 +54,7 @@ public final class SampleCatalog {
             String upf = r.get("upf").equals("none") ? "no UPF rating" : "UPF " + r.get("upf") + " sun protection";
             String text = "Which " + r.get("category").toLowerCase() + " from the " + r.get("collection")
                     + " collection comes in " + r.get("color") + ", with " + upf + " and " + r.get("pockets")
-                    + " pockets?";
+                    + (r.get("pockets").equals("1") ? " pocket?" : " pockets?");
             questions.add(new Question(text, row));
         }
         return questions;

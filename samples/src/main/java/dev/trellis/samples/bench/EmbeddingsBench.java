@@ -148,7 +148,7 @@ public final class EmbeddingsBench implements Runnable {
         return rows;
     }
 
-    /** "Which sun hat from the Basalt collection comes in navy, with UPF 50+ sun protection and 1 pockets?" */
+    /** "Which sun hat from the Basalt collection comes in navy, with UPF 50+ sun protection and 1 pocket?" */
     private List<Question> questions(List<Document> documents) {
         Random random = new Random(seed);
         Set<Integer> used = new LinkedHashSet<>();
@@ -163,9 +163,13 @@ public final class EmbeddingsBench implements Runnable {
             String upf = m.getString("upf").equals("none") ? "no UPF rating" : "UPF " + m.getString("upf") + " sun protection";
             out.add(new Question("Which " + m.getString("category").toLowerCase(Locale.ROOT) + " from the "
                     + m.getString("collection") + " collection comes in " + m.getString("color") + ", with " + upf
-                    + " and " + m.getString("pockets") + " pockets?", m.getInteger("row")));
+                    + " and " + pockets(m.getString("pockets")) + "?", m.getInteger("row")));
         }
         return out;
+    }
+
+    private static String pockets(String count) {
+        return count.equals("1") ? "1 pocket" : count + " pockets";
     }
 
     private static Path bundledCatalog() {
