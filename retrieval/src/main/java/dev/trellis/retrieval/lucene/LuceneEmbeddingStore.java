@@ -248,7 +248,11 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
                 throw new IllegalArgumentException("id '" + id + "' appears twice in one addAll call; ids must be unique");
             }
             checkVector(embeddings.get(i), "embedding at position " + i + " (id '" + id + "')");
+            if (embedded != null && embedded.get(i) != null) {
+                MetadataFields.check(embedded.get(i).metadata(), "segment at position " + i + " (id '" + id + "')");
+            }
         }
+        // everything is validated before the first document is written, so a rejected call writes nothing
         writeLock.lock();
         try {
             ensureOpen();

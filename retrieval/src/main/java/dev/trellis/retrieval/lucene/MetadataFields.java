@@ -64,6 +64,18 @@ final class MetadataFields {
         }
     }
 
+    /** Fails before anything is written if a value could not be indexed. */
+    static void check(Metadata metadata, String what) {
+        metadata.toMap().forEach((key, value) -> {
+            if (!(value instanceof String || value instanceof UUID || value instanceof Integer || value instanceof Long
+                    || value instanceof Float || value instanceof Double)) {
+                throw new IllegalArgumentException(what + ": metadata key '" + key + "' has a value of type "
+                        + (value == null ? "null" : value.getClass().getName()) + " that the Lucene store cannot index;"
+                        + " use String, UUID, Integer, Long, Float or Double");
+            }
+        });
+    }
+
     static Metadata readFrom(Document doc) {
         Map<String, Object> values = new HashMap<>();
         for (IndexableField field : doc.getFields()) {
