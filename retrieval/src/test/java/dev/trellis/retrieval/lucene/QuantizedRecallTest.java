@@ -3,14 +3,15 @@ package dev.trellis.retrieval.lucene;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,10 +40,14 @@ class QuantizedRecallTest {
                 }
             }
             recall = found / (10.0 * queries.size());
+            System.out.println("quantized recall@10 on 2,000 clustered 384-d vectors: " + recall);
         }
         assertThat(recall).isGreaterThanOrEqualTo(0.95);
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(name -> name.endsWith(".veq"));
+        // every segment's vector field was written with Lucene's scalar-quantized HNSW format
+        try (FSDirectory directory = FSDirectory.open(dir); DirectoryReader reader = DirectoryReader.open(directory)) {
+            assertThat(reader.leaves()).isNotEmpty().allSatisfy(leaf -> assertThat(leaf.reader().getFieldInfos()
+                    .fieldInfo(LuceneEmbeddingStore.VECTOR).getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))
+                    .isEqualTo("Lucene99HnswScalarQuantizedVectorsFormat"));
         }
     }
 }

@@ -7,6 +7,8 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.ContentMetadata;
+import dev.langchain4j.rag.content.retriever.ContentRetriever;
+import dev.langchain4j.rag.content.retriever.EmbeddingStoreContentRetriever;
 import dev.langchain4j.rag.query.Query;
 import dev.trellis.retrieval.lucene.LuceneEmbeddingStore;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +104,15 @@ class HybridContentRetrieverTest {
         assertThat(store.keywordSearch("pockets", 5, null))
                 .extracting(m -> m.embedded().metadata().getInteger("row")).containsExactlyInAnyOrder(2, 3);
         assertThat(store.keywordSearch("the and of", 5, null)).isEmpty(); // only stop words
+    }
+
+    @Test
+    void langchain4jsOwnVectorRetrieverWorksOnTheLuceneStore() {
+        ContentRetriever vectorOnly = EmbeddingStoreContentRetriever.builder()
+                .embeddingModel(model).embeddingStore(store).maxResults(1).minScore(0.3).build();
+
+        assertThat(vectorOnly.retrieve(Query.from("a down-filled parka for freezing weather")))
+                .singleElement().satisfies(c -> assertThat(c.textSegment().text()).contains("winter parka"));
     }
 
     @Test
