@@ -92,8 +92,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>How it stays accurate: HNSW is approximate, so every search asks the graph for
- * {@code max(minCandidates, oversampleFactor * maxResults)} candidates, rescores them exactly against
- * the original float vectors and keeps the best {@code maxResults}. Scores follow langchain4j's
+ * {@code max(minCandidates, oversampleFactor * maxResults)} candidates and keeps the best
+ * {@code maxResults}; with quantization all candidates are first rescored exactly against the original
+ * float vectors. Reported scores are always computed exactly from the original vectors. Scores follow langchain4j's
  * convention, {@link RelevanceScore#fromCosineSimilarity(double) (cos + 1) / 2}.
  *
  * <p>How it stays safe: writes are made durable by Lucene commits according to the
@@ -437,7 +438,12 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         Query filter = request.filter() == null ? null : FilterQueries.toQuery(request.filter());
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, candidates, filter), candidates);
-            List<Candidate> rescored = rescore(searcher, top.scoreDocs, query);
+            // Float graphs already score candidates by the exact dot product of unit vectors, so only the
+            // kept results need their original vectors; int8 graphs score approximately, so every
+            // candidate is rescored against the float vectors before choosing.
+            ScoreDoc[] hits = quantized ? top.scoreDocs
+                    : Arrays.copyOf(top.scoreDocs, Math.min(maxResults, top.scoreDocs.length));
+            List<Candidate> rescored = rescore(searcher, hits, query);
             List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(maxResults);
             StoredFields stored = searcher.storedFields();
             for (Candidate c : rescored) {
@@ -716,7 +722,8 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         /**
          * Store the HNSW graph's vectors as int8 (Lucene's 7-bit scalar quantization). Candidates are
          * always rescored against the float vectors, so rankings stay exact among the candidates;
-         * raise {@link #oversampleFactor(int)} if recall drops.
+         * raise {@link #oversampleFactor(int)} if recall drops. Keep the setting when reopening: segments
+         * written quantized stay quantized until merged, and only a quantized store rescores them.
          */
         public Builder quantized(boolean quantized) {
             this.quantized = quantized;
