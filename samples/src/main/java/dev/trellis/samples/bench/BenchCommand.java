@@ -3,9 +3,12 @@ package dev.trellis.samples.bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code trellis bench NAME}: measurements that print a table and one JSON line with baseline, ours and ratio. */
+/**
+ * {@code trellis bench NAME}: every benchmark prints a readable table and ends with one line of
+ * JSON holding its figures (baseline, ours, ratio), measured against a baseline in the same run.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks, each against a baseline measured in the same run.",
+        description = "Benchmarks: each prints a table and a final JSON line with baseline, ours and their ratio.",
         subcommands = {StoreBench.class})
 public final class BenchCommand implements Runnable {
 
