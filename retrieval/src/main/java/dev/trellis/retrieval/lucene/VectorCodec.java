@@ -1,0 +1,23 @@
+package dev.trellis.retrieval.lucene;
+
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+
+/**
+ * Lucene's default codec with our choice of vector format (plain or scalar-quantized HNSW, our graph
+ * parameters). The per-field format name is recorded in each segment, so any Lucene 9.12 reader,
+ * including a store opened later with different settings, reads the segments back.
+ */
+final class VectorCodec extends Lucene912Codec {
+
+    private final KnnVectorsFormat vectorsFormat;
+
+    VectorCodec(KnnVectorsFormat vectorsFormat) {
+        this.vectorsFormat = vectorsFormat;
+    }
+
+    @Override
+    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        return vectorsFormat;
+    }
+}
