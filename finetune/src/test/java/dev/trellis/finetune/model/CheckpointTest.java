@@ -213,7 +213,7 @@ class CheckpointTest {
                         } else {
                             float[] want = rounded.get(p.name());
                             for (int i = 0; i < got.length; i++) {
-                                assertThat(Math.abs(got[i] - want[i])).isLessThanOrEqualTo(Math.abs(want[i]) * 1e-3f + 6.2e-5f) // the converter above flushes subnormals;
+                                assertThat(Math.abs(got[i] - want[i])).isLessThanOrEqualTo(Math.abs(want[i]) * 1e-3f + 6.2e-5f); // the converter above flushes subnormals
                             }
                         }
                     }
