@@ -63,22 +63,24 @@ final class Checkpoints {
             }
             Set<String> used = new HashSet<>();
             AbstractCausalLM.WeightSource source = (name, kind, shape, std) -> {
-                SafetensorsReader r = where.get(name);
+                // Checkpoints saved from the base model (e.g. the hub's gpt2) lack the prefix, as transformers allows.
+                String stored = where.containsKey(name) ? name : withoutBasePrefix(name);
+                SafetensorsReader r = where.get(stored);
                 if (r == null) {
                     throw new CheckpointException("checkpoint " + dir + " has no tensor '" + name + "', which a "
                             + config.modelType() + " model with this config.json needs; the weights do not match the config");
                 }
-                TensorInfo info = r.info(name);
+                TensorInfo info = r.info(stored);
                 if (!Arrays.equals(info.shape(), shape)) {
-                    throw new CheckpointException("tensor '" + name + "' in " + r.file() + " has shape "
+                    throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " has shape "
                             + Arrays.toString(info.shape()) + " but config.json implies " + Arrays.toString(shape));
                 }
                 if (!info.dtype().isFloatingPoint()) {
-                    throw new CheckpointException("tensor '" + name + "' in " + r.file() + " is " + info.dtype()
+                    throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " is " + info.dtype()
                             + "; model weights must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
                 }
-                used.add(name);
-                return r.readFloats(name);
+                used.add(stored);
+                return r.readFloats(stored);
             };
             AbstractCausalLM model = build(config, device, source);
             Set<String> unexpected = new TreeSet<>(where.keySet());
@@ -100,6 +102,15 @@ final class Checkpoints {
         } finally {
             readers.forEach(SafetensorsReader::close);
         }
+    }
+
+    private static String withoutBasePrefix(String name) {
+        for (String prefix : new String[] {"transformer.", "gpt_neox.", "model."}) {
+            if (name.startsWith(prefix)) {
+                return name.substring(prefix.length());
+            }
+        }
+        return name;
     }
 
     static AbstractCausalLM build(ModelConfig config, Device device, AbstractCausalLM.WeightSource source) {

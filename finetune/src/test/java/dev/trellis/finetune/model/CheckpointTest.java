@@ -277,6 +277,28 @@ class CheckpointTest {
         }
     }
 
+    @Test
+    void hubStyleGpt2WithoutPrefixAndWithMaskBuffersLoads() throws IOException {
+        Path dir = tmp.resolve("hub-gpt2");
+        try (CausalLM model = CausalLM.create(ModelConfig.fromMap(TinyModels.gpt2()), 8, Device.cpu())) {
+            model.save(dir);
+            // The hub's gpt2 was saved from GPT2Model: no "transformer." prefix, plus causal-mask buffers.
+            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
+            for (Parameter p : model.parameters()) {
+                w.addFloats(p.name().replaceFirst("^transformer\\.", ""), p.array().getShape().getShape(),
+                        p.array().toFloatArray());
+            }
+            for (int l = 0; l < 2; l++) {
+                w.add("h." + l + ".attn.bias", DType.BOOL, new long[] {1, 1, 64, 64},
+                        () -> ByteBuffer.allocate(64 * 64));
+            }
+            w.write(dir.resolve("model.safetensors"));
+            try (CausalLM loaded = CausalLM.load(dir, Device.cpu())) {
+                assertThat(loaded.forward(ids).toFloatArray()).containsExactly(model.forward(ids).toFloatArray());
+            }
+        }
+    }
+
     private static short toBf16(float f) {
         int bits = Float.floatToIntBits(f);
         int rounding = 0x7fff + ((bits >>> 16) & 1); // round to nearest even
