@@ -1,0 +1,303 @@
+package dev.trellis.finetune.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.ndarray.types.SparseFormat;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every architecture shares: owning the parameters under their Hugging Face names, the
+ * causal/padding mask and positions of a forward call, composed attention, counting, saving.
+ * The architectures themselves ({@link GptNeoX}, {@link Gpt2}, {@link Llama}) hold only their
+ * blocks and forward pass.
+ */
+abstract class AbstractCausalLM implements CausalLM {
+
+    /** Added to the score of a key a query may not see; finite so a fully padded row stays NaN-free. */
+    static final float MASKED = -1e9f;
+
+    /** Where parameter values come from while the model is being built. */
+    interface WeightSource {
+        float[] values(String name, Parameter.Kind kind, long[] shape, double std);
+    }
+
+    /** The per-call facts every layer needs. */
+    record Step(NDManager manager, int batch, int steps, int past, NDArray maskBias, long[] positions, int positionRows) {
+    }
+
+    protected final NDManager manager;
+    private final ModelConfig config;
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private WeightSource source;
+    private ObjectNode sourceConfigJson;
+    private ObjectNode generationConfigJson;
+
+    protected AbstractCausalLM(ModelConfig config, Device device, WeightSource source) {
+        this.config = config;
+        this.manager = NDManager.newBaseManager(device);
+        this.source = source;
+    }
+
+    /** Declares a parameter and fills it from the weight source (random init or checkpoint). */
+    protected final NDArray parameter(String name, Parameter.Kind kind, double initStd, long... shape) {
+        float[] values = source.values(name, kind, shape, initStd);
+        NDArray array = manager.create(values, new Shape(shape));
+        array.setRequiresGradient(true);
+        parameters.put(name, new Parameter(name, array, kind));
+        return array;
+    }
+
+    protected final NDArray parameter(String name, Parameter.Kind kind, long... shape) {
+        return parameter(name, kind, 0.02, shape);
+    }
+
+    /** Ends construction: the weight source is not needed any more. */
+    protected final void built() {
+        source = null;
+    }
+
+    void provenance(ObjectNode configJson, ObjectNode generationConfig) {
+        this.sourceConfigJson = configJson;
+        this.generationConfigJson = generationConfig;
+    }
+
+    ObjectNode sourceConfigJson() {
+        return sourceConfigJson;
+    }
+
+    ObjectNode generationConfigJson() {
+        return generationConfigJson;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(new ArrayList<>(parameters.values()));
+    }
+
+    @Override
+    public Parameter parameter(String name) {
+        Parameter p = parameters.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("model has no parameter '" + name + "'; it has " + parameters.size()
+                    + " parameters, e.g. " + parameters.keySet().stream().limit(5).toList());
+        }
+        return p;
+    }
+
+    @Override
+    public KvCache newKvCache() {
+        return new KvCache(manager, config.numHiddenLayers());
+    }
+
+    @Override
+    public final NDArray forward(NDArray inputIds) {
+        return forward(inputIds, null, null);
+    }
+
+    @Override
+    public final NDArray forward(NDArray inputIds, KvCache cache) {
+        return forward(inputIds, null, cache);
+    }
+
+    @Override
+    public long numParameters() {
+        return parameters.values().stream().mapToLong(Parameter::size).sum();
+    }
+
+    @Override
+    public long numNonEmbeddingParameters() {
+        return parameters.values().stream().filter(p -> p.kind() != Parameter.Kind.EMBEDDING)
+                .mapToLong(Parameter::size).sum();
+    }
+
+    @Override
+    public long floatingPointOps(int seqLen) {
+        return 6L * seqLen * numNonEmbeddingParameters();
+    }
+
+    @Override
+    public double trainingFlopsPerToken(int seqLen) {
+        long matmulParams = numNonEmbeddingParameters()
+                + (config.tieWordEmbeddings() ? (long) config.vocabSize() * config.hiddenSize() : 0);
+        double attention = 12.0 * config.numHiddenLayers() * seqLen * attentionWidth();
+        return 6.0 * matmulParams + attention;
+    }
+
+    /** Number of heads times head size (the width of the attention scores' matmuls). */
+    protected abstract int attentionWidth();
+
+    @Override
+    public long memoryFootprint() {
+        return parameters.values().stream().mapToLong(p -> p.size() * p.array().getDataType().getNumOfBytes()).sum();
+    }
+
+    @Override
+    public void save(Path dir) {
+        save(dir, Checkpoints.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    @Override
+    public void save(Path dir, long maxShardBytes) {
+        Checkpoints.save(this, dir, maxShardBytes);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    // ---- the forward pass pieces every architecture shares ----
+
+    /** Validates the inputs and builds the positions and the additive causal/padding mask. */
+    protected final Step prepare(NDArray ids, NDArray attentionMask, KvCache cache, int maxPositions, Integer slidingWindow) {
+        Shape shape = ids.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("input ids must be [batch, steps]; got shape " + shape);
+        }
+        if (ids.getDataType() != DataType.INT64) {
+            throw new IllegalArgumentException("input ids must be int64 token ids; got " + ids.getDataType());
+        }
+        int batch = (int) shape.get(0);
+        int steps = (int) shape.get(1);
+        if (steps == 0) {
+            throw new IllegalArgumentException("input ids are empty: shape " + shape);
+        }
+        long[] idv = ids.toLongArray();
+        for (long id : idv) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize()
+                        + "); the tokenizer does not match this model");
+            }
+        }
+        int past = cache == null ? 0 : cache.length();
+        int total = past + steps;
+        if (maxPositions > 0 && total > maxPositions) {
+            throw new IllegalArgumentException("sequence of " + total + " positions exceeds the model's " + maxPositions
+                    + " learned positions; truncate the input");
+        }
+        NDManager m = ids.getManager();
+        long[] mask = null;
+        if (attentionMask != null) {
+            if (!attentionMask.getShape().equals(new Shape(batch, total))) {
+                throw new IllegalArgumentException("attention mask must be [batch, past + steps] = [" + batch + ", " + total
+                        + "] (1 for tokens, 0 for padding); got " + attentionMask.getShape());
+            }
+            mask = attentionMask.getDataType() == DataType.INT64 ? attentionMask.toLongArray()
+                    : attentionMask.toType(DataType.INT64, false).toLongArray();
+        }
+        int rows = mask == null ? 1 : batch;
+        long[] positions = new long[rows * steps];
+        float[] bias = new float[rows * steps * total];
+        for (int b = 0; b < rows; b++) {
+            // Positions count real tokens only, so a left-padded prompt starts at position 0.
+            long running = -1;
+            for (int j = 0; j < total; j++) {
+                running += mask == null ? 1 : mask[b * total + j];
+                if (j >= past) {
+                    positions[b * steps + (j - past)] = Math.max(running, 0);
+                }
+            }
+            for (int i = 0; i < steps; i++) {
+                int q = past + i;
+                for (int j = 0; j < total; j++) {
+                    boolean visible = j <= q && (slidingWindow == null || q - j < slidingWindow)
+                            && (mask == null || mask[b * total + j] != 0);
+                    bias[(b * steps + i) * total + j] = visible ? 0f : MASKED;
+                }
+            }
+        }
+        NDArray maskBias = m.create(bias, new Shape(rows, 1, steps, total));
+        return new Step(m, batch, steps, past, maskBias, positions, rows);
+    }
+
+    /**
+     * Causal self-attention over already projected heads: q [B, heads, T, d], k and v
+     * [B, kvHeads, T, d]. Appends k and v to the cache, repeats them for grouped-query attention,
+     * and returns the merged heads [B, T, heads * d].
+     */
+    protected final NDArray attend(NDArray q, NDArray k, NDArray v, int layer, Step step, KvCache cache, double scale) {
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        long heads = q.getShape().get(1);
+        long kvHeads = k.getShape().get(1);
+        long d = q.getShape().get(3);
+        long total = k.getShape().get(2);
+        // Ops whose receiver is a cached array land in the cache's manager; move them to this call's.
+        NDArray kt = k.transpose(0, 1, 3, 2);
+        kt.attach(step.manager());
+        if (heads != kvHeads) {
+            long rep = heads / kvHeads;
+            kt = kt.expandDims(2).broadcast(step.batch(), kvHeads, rep, d, total).reshape(step.batch(), heads, d, total);
+            NDArray ve = v.expandDims(2);
+            ve.attach(step.manager());
+            v = ve.broadcast(step.batch(), kvHeads, rep, total, d).reshape(step.batch(), heads, total, d);
+        }
+        NDArray probs = q.matMul(kt).mul(scale).add(step.maskBias()).softmax(-1);
+        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(step.batch(), step.steps(), heads * d);
+    }
+
+    protected static NDArray embedding(NDArray ids, NDArray table) {
+        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
+    }
+
+    protected static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
+        return LayerNorm.layerNorm(x, new Shape(weight.getShape().get(0)), weight, bias, (float) eps).singletonOrThrow();
+    }
+
+    /** RMSNorm as Llama defines it: x / sqrt(mean(x^2) + eps) * weight. */
+    protected static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
+        return x.div(rms).mul(weight);
+    }
+
+    /** The activations config.json names in {@code hidden_act} / {@code activation_function}. */
+    protected static NDArray activation(String name, NDArray x) {
+        return switch (name) {
+            case "gelu" -> Activation.gelu(x); // exact (erf) GELU, torch's default
+            case "gelu_new", "gelu_pytorch_tanh" -> // tanh approximation
+                    x.mul(0.5).mul(x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2.0 / Math.PI)).tanh().add(1.0));
+            case "silu", "swish" -> x.mul(Activation.sigmoid(x));
+            case "relu" -> Activation.relu(x);
+            default -> throw new IllegalStateException("unchecked activation " + name);
+        };
+    }
+
+    static String checkActivation(String name) {
+        if (!Arrays.asList("gelu", "gelu_new", "gelu_pytorch_tanh", "silu", "swish", "relu").contains(name)) {
+            throw new CheckpointException("activation '" + name + "' is not supported; use gelu, gelu_new, "
+                    + "gelu_pytorch_tanh, silu or relu");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.trellis.finetune.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A decoder-only language model on DJL's PyTorch engine, with Hugging Face checkpoint layout and
+ * parameter names.
+ *
+ * <pre>{@code
+ * try (CausalLM model = CausalLM.load(Path.of("pythia-70m"));
+ *      NDManager m = NDManager.newBaseManager(model.device())) {
+ *     NDArray logits = model.forward(m.create(new long[][] {{12, 345, 6789}})); // [1, 3, vocab]
+ * }
+ * }</pre>
+ *
+ * <p>Training: every parameter requires a gradient; inside a DJL {@code GradientCollector} the
+ * forward pass is recorded, so {@code collector.backward(loss)} fills {@link Parameter#array()}'s
+ * gradient. Outside a collector nothing is recorded. Intermediate arrays are created in the input
+ * ids' NDManager; wrap each step in an {@code NDScope} (or a sub-manager) so they are freed.
+ */
+public interface CausalLM extends AutoCloseable {
+
+    /** Loads a Hugging Face checkpoint directory onto DJL's default device (a GPU when one is visible). */
+    static CausalLM load(Path dir) {
+        return load(dir, Engine.getInstance().defaultDevice());
+    }
+
+    /**
+     * Loads a Hugging Face checkpoint directory: {@code config.json} (its {@code model_type} picks the
+     * architecture) and {@code model.safetensors} or a sharded {@code model.safetensors.index.json}.
+     * F16 and BF16 weights are widened to float32.
+     */
+    static CausalLM load(Path dir, Device device) {
+        return Checkpoints.load(dir, device);
+    }
+
+    /** A randomly initialised model (normal, std 0.02, as transformers initialises) on the default device. */
+    static CausalLM create(ModelConfig config, long seed) {
+        return create(config, seed, Engine.getInstance().defaultDevice());
+    }
+
+    /**
+     * A randomly initialised model: weights and embeddings normal with std 0.02 (GPT-2's residual
+     * projections scaled down by sqrt(2 * layers)), biases zero, norms one. The same seed and config
+     * give the same weights, each parameter drawn from its own stream seeded by seed and name.
+     */
+    static CausalLM create(ModelConfig config, long seed, Device device) {
+        AbstractCausalLM.WeightSource random = (name, kind, shape, std) -> {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            float[] v = new float[Math.toIntExact(n)];
+            switch (kind) {
+                case EMBEDDING, WEIGHT -> {
+                    Random r = new Random(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) (r.nextGaussian() * std);
+                    }
+                }
+                case NORM -> {
+                    if (!name.endsWith("bias")) {
+                        java.util.Arrays.fill(v, 1f);
+                    }
+                }
+                case BIAS -> {
+                    // zeros
+                }
+                default -> throw new IllegalStateException(kind.toString());
+            }
+            return v;
+        };
+        return Checkpoints.build(config, device, random);
+    }
+
+    /** The architecture's configuration. */
+    ModelConfig config();
+
+    /** The device the parameters live on. */
+    Device device();
+
+    /**
+     * Full causal forward pass: token ids [batch, steps] (int64) to logits [batch, steps, vocab]
+     * (float32). Differentiable inside a GradientCollector.
+     */
+    NDArray forward(NDArray inputIds);
+
+    /**
+     * Incremental forward: feeds {@code inputIds} [batch, steps] after the {@link KvCache#length()}
+     * positions already in the cache, appends their keys and values to it, and returns the logits
+     * of the new positions only. Equal (to float rounding) to the matching rows of a full forward.
+     */
+    NDArray forward(NDArray inputIds, KvCache cache);
+
+    /**
+     * Forward with a padding mask for batched prompts of different lengths: {@code attentionMask}
+     * [batch, past + steps] holds 1 for real tokens and 0 for padding (pad on the left for
+     * generation). Positions count real tokens only, as transformers derives them from the mask.
+     * Either argument after the ids may be null.
+     */
+    NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache);
+
+    /** An empty cache for this model, on its device. Close it when the sequence is done. */
+    KvCache newKvCache();
+
+    /** All parameters in Hugging Face order and names (a tied output head is not listed twice). */
+    List<Parameter> parameters();
+
+    /** One parameter by its Hugging Face name. */
+    Parameter parameter(String name);
+
+    /** Total number of parameters. */
+    long numParameters();
+
+    /**
+     * Parameters excluding embedding lookup tables (token and learned position embeddings), as
+     * transformers' {@code num_parameters(exclude_embeddings=True)} counts them: an untied output
+     * projection counts, a tied one does not.
+     */
+    long numNonEmbeddingParameters();
+
+    /**
+     * FLOPs of one training pass (forward and backward) over one sequence of {@code seqLen} tokens,
+     * exactly as transformers' {@code floating_point_ops} estimates it: 6 x tokens x non-embedding
+     * parameters. This is the figure the course prints.
+     */
+    long floatingPointOps(int seqLen);
+
+    /**
+     * FLOPs per token of a training pass at context {@code seqLen}, for model-FLOPs utilisation:
+     * 6 x every parameter that takes part in a matmul (a tied output head included) plus
+     * 12 x layers x seqLen x attention width for the attention scores and their weighted sum.
+     */
+    double trainingFlopsPerToken(int seqLen);
+
+    /** Bytes the parameters occupy (transformers' {@code get_memory_footprint}). */
+    long memoryFootprint();
+
+    /**
+     * Writes a Hugging Face checkpoint directory: config.json, model.safetensors (float32), and
+     * generation_config.json, each atomically; a model loaded from a checkpoint keeps its extra
+     * config fields and generation config. Shards above 5 GB like transformers does.
+     */
+    void save(Path dir);
+
+    /** Like {@link #save(Path)}, sharding into files of at most {@code maxShardBytes} with an index. */
+    void save(Path dir, long maxShardBytes);
+
+    /** Frees the parameters' native memory. */
+    @Override
+    void close();
+}
