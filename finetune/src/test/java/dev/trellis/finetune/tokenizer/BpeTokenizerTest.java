@@ -109,6 +109,29 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void truncationAndPaddingInTheFilesOrConfigAreOverridden() throws Exception {
+        // A tokenizer.json that asks for truncation at 16 and padding, next to a config saying 512.
+        Path other = Files.createDirectories(dir.resolve("configured"));
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bpe.toTokenizerJson());
+        root.set("truncation", json.readTree(
+                "{\"direction\":\"Right\",\"max_length\":16,\"strategy\":\"LongestFirst\",\"stride\":0}"));
+        root.set("padding", json.readTree("{\"strategy\":{\"Fixed\":64},\"direction\":\"Right\",\"pad_to_multiple_of\":null,"
+                + "\"pad_id\":0,\"pad_type_id\":0,\"pad_token\":\"<|endoftext|>\"}"));
+        Files.writeString(other.resolve("tokenizer.json"), json.writeValueAsString(root));
+        Files.writeString(other.resolve("tokenizer_config.json"),
+                "{\"model_max_length\": 512, \"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\"}");
+        try (HfTokenizer tok = HfTokenizer.load(other)) {
+            String text = String.join(" ", corpus(30, 11));
+            int[] ids = tok.encode(text);
+            assertThat(ids.length).isGreaterThan(600);
+            assertThat(tok.decode(ids)).isEqualTo(text);
+            assertThat(tok.encode("sun")).hasSize(1);
+        }
+    }
+
+    @Test
     void eosIsDecodedOrSkipped() {
         try (HfTokenizer tok = HfTokenizer.load(dir)) {
             int[] hi = tok.encode("hiking");
