@@ -161,6 +161,28 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void trainsOnCorpusFilesAndKnowsItsSpecialTokens() throws Exception {
+        Path corpusDir = Files.createDirectories(dir.resolve("corpus"));
+        List<String> texts = corpus(400, 7);
+        Files.writeString(corpusDir.resolve("a.txt"), String.join("", texts.subList(0, 200)));
+        Files.writeString(corpusDir.resolve("b.txt"), String.join("", texts.subList(200, 400)));
+        Files.writeString(corpusDir.resolve("ignored.bin"), "zzzz");
+        List<Path> files = BpeTrainer.corpusFiles(corpusDir, ".txt");
+        assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("a.txt", "b.txt");
+        BpeVocabulary fromFiles = BpeTrainer.builder().vocabSize(600)
+                .specialTokens(List.of("<|endoftext|>", "<|pad|>")).build().trainOnFiles(files);
+        assertThat(fromFiles.vocab().subList(0, 2)).containsExactly("<|endoftext|>", "<|pad|>");
+        Path out = dir.resolve("two-specials");
+        fromFiles.save(out);
+        try (HfTokenizer tok = HfTokenizer.load(out)) {
+            assertThat(tok.specialTokens()).containsExactly("<|endoftext|>", "<|pad|>");
+            assertThat(tok.isSpecial(1)).isTrue();
+            assertThat(tok.isSpecial(2)).isFalse();
+            assertThat(tok.tokenToId("<|pad|>")).hasValue(1);
+        }
+    }
+
+    @Test
     void missingFileAndTooSmallVocabularyAreExplained() {
         assertThatThrownBy(() -> HfTokenizer.load(dir.resolve("nope")))
                 .isInstanceOf(TokenizerException.class).hasMessageContaining("no tokenizer.json");
