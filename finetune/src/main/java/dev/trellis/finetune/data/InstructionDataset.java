@@ -1,5 +1,6 @@
 package dev.trellis.finetune.data;
 
+import dev.trellis.framework.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.trellis.finetune.model;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trellis.finetune.model.safetensors.AtomicFiles;
+import dev.trellis.framework.io.AtomicFiles;
 import dev.trellis.finetune.model.safetensors.DType;
 import dev.trellis.finetune.model.safetensors.SafetensorsReader;
 import dev.trellis.finetune.model.safetensors.SafetensorsWriter;

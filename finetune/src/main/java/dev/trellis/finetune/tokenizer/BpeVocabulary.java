@@ -1,5 +1,6 @@
 package dev.trellis.finetune.tokenizer;
 
+import dev.trellis.framework.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.trellis.finetune.model.safetensors;
 
+import dev.trellis.framework.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

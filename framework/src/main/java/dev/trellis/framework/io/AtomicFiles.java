@@ -1,4 +1,4 @@
-package dev.trellis.finetune.model.safetensors;
+package dev.trellis.framework.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +30,11 @@ public final class AtomicFiles {
     public static void writeString(Path target, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    }
+
+    /** Writes {@code content} to {@code target} atomically. */
+    public static void write(Path target, byte[] content) {
+        write(target, ch -> writeFully(ch, ByteBuffer.wrap(content)));
     }
 
     /** Writes {@code target} atomically with what {@code writer} puts into the channel. */
