@@ -53,11 +53,11 @@ public final class ReActJsonOutputParser implements OutputParser<AgentDecision> 
             }
         }
         if (hasFinal) {
-            String output = answer.substring(answer.lastIndexOf(ReActOutputParser.FINAL_ANSWER)
+            String output = answer.substring(answer.indexOf(ReActOutputParser.FINAL_ANSWER)
                     + ReActOutputParser.FINAL_ANSWER.length()).strip();
             return new AgentFinish(output, answer);
         }
-        throw new AgentOutputParserException("found neither an action blob in a ``` code block nor a 'Final Answer:'", answer);
+        throw new AgentOutputParserException("found neither an action blob in a ``` code block nor a Final Answer", answer);
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class ReActOutputParser implements OutputParser<AgentDecision> {
             return AgentAction.text(tool, input, answer);
         }
         if (hasFinal) {
-            String output = answer.substring(answer.lastIndexOf(FINAL_ANSWER) + FINAL_ANSWER.length()).strip();
+            String output = answer.substring(answer.indexOf(FINAL_ANSWER) + FINAL_ANSWER.length()).strip();
             return new AgentFinish(output, answer);
         }
         if (!ACTION_ONLY.matcher(answer).find()) {
