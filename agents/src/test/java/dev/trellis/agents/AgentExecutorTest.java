@@ -417,7 +417,8 @@ class AgentExecutorTest {
                     }
                 })).build();
         String output = agent.run("go");
-        assertThat(output).startsWith("teleport is not a valid tool, try one of [add]. | Error: tool 'add' failed: ");
+        assertThat(output).isEqualTo("teleport is not a valid tool, try one of [add]. | Error: tool 'add' failed: "
+                + "IllegalArgumentException: Argument \"a\" is not convertable to int, got java.lang.String: <two>");
     }
 
     @Test

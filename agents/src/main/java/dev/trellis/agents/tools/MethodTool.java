@@ -31,7 +31,9 @@ final class MethodTool implements AgentTool {
         this.target = target;
         this.method = Objects.requireNonNull(method, "method");
         this.specification = ToolSpecifications.toolSpecificationFrom(method);
-        this.executor = new DefaultToolExecutor(target, method);
+        // Propagate: a failing method must reach the agent as a failure, not as a normal-looking result.
+        this.executor = DefaultToolExecutor.builder().object(target).originalMethod(method).methodToInvoke(method)
+                .wrapToolArgumentsExceptions(false).propagateToolExecutionExceptions(true).build();
         method.setAccessible(true);
         if (specification.name().chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("@Tool name '" + specification.name() + "' on " + method
@@ -79,15 +81,31 @@ final class MethodTool implements AgentTool {
             // A single-text tool called with {"input": ...} or a bare string: hand over the text.
             return render(invoke(ToolArguments.inputOf(args)));
         }
+        if (!isJsonObject(args)) {
+            throw new IllegalArgumentException("arguments for tool '" + name() + "' must be a JSON object with the keys "
+                    + specification.parameters().properties().keySet() + "; got: " + args);
+        }
         ToolExecutionRequest request = ToolExecutionRequest.builder().name(name()).arguments(args).build();
         try {
             return executor.execute(request, "default");
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() instanceof InvocationTargetException ite ? ite.getCause() : e;
-            if (cause instanceof Exception ex) {
-                throw ex;
+            Throwable cause = e;
+            while (cause.getCause() != null && (cause instanceof InvocationTargetException
+                    || cause.getClass().getName().startsWith("dev.langchain4j."))) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof Exception original) {
+                throw original;
             }
             throw e;
+        }
+    }
+
+    private static boolean isJsonObject(String json) {
+        try {
+            return JSON.readTree(json).isObject();
+        } catch (Exception notJson) {
+            return false;
         }
     }
 

@@ -68,6 +68,12 @@ class ToolsTest {
         assertThat(shout.runJson("{\"input\": \"hey\"}")).isEqualTo("HEY");
 
         assertThatThrownBy(() -> tools.get(1).run("x")).isInstanceOf(IllegalStateException.class).hasMessage("disk on fire: x");
+        assertThatThrownBy(() -> tools.get(1).runJson("{\"text\": \"y\"}")).as("native calls fail the same way")
+                .isInstanceOf(IllegalStateException.class).hasMessage("disk on fire: y");
+        assertThatThrownBy(() -> add.runJson("{\"a\": \"two\", \"b\": 1}")).hasMessageContaining("Argument \"a\"");
+        assertThatThrownBy(() -> add.runJson("{\"a\": 1}")).hasMessageContaining("Required parameter \"b\"");
+        assertThatThrownBy(() -> add.run("one and two")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("arguments for tool 'add' must be a JSON object with the keys [a, b]; got: one and two");
     }
 
     @Test
