@@ -1,0 +1,174 @@
+package dev.trellis.agents.tools.sandbox;
+
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Runs source text through JShell inside the sandbox JVM, one complete snippet at a time, and turns
+ * what happened into a response: outcome, printed output, diagnostics or exception, refusals.
+ */
+final class SnippetEvaluator {
+
+    private static final int MAX_DETAIL_CHARS = 4_000;
+
+    private final JShell shell;
+    private final SourceCodeAnalysis analysis;
+    private final CappedOutput capture;
+    private final Refusals refusals;
+
+    SnippetEvaluator(JShell shell, CappedOutput capture, Refusals refusals) {
+        this.shell = shell;
+        this.analysis = shell.sourceCodeAnalysis();
+        this.capture = capture;
+        this.refusals = refusals;
+    }
+
+    /** Response fields: outcome, output, detail, refusals (one per line), restart ("true"/"false"). */
+    List<String> evaluate(String source) {
+        capture.drain();
+        refusals.drain();
+        // A fresh stream per request: a PrintStream interrupted by the output cap may hold stray chars.
+        PrintStream snippetStream = new PrintStream(capture, true, StandardCharsets.UTF_8);
+        System.setOut(snippetStream);
+        System.setErr(snippetStream);
+
+        SandboxResult.Outcome outcome = SandboxResult.Outcome.COMPLETED;
+        StringBuilder values = new StringBuilder();
+        String detail = "";
+        String remaining = source;
+        while (outcome == SandboxResult.Outcome.COMPLETED && !remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            String snippetSource;
+            switch (info.completeness()) {
+                case EMPTY:
+                    remaining = "";
+                    continue;
+                case COMPLETE:
+                case COMPLETE_WITH_SEMI:
+                    snippetSource = info.source();
+                    remaining = info.remaining();
+                    break;
+                default:
+                    // Incomplete or unparseable: let JShell compile all of it to get real diagnostics.
+                    snippetSource = remaining;
+                    remaining = "";
+            }
+            for (SnippetEvent event : shell.eval(snippetSource)) {
+                if (event.causeSnippet() != null) {
+                    continue; // a dependent snippet updated as a consequence, not this one
+                }
+                Snippet snippet = event.snippet();
+                if (event.status() == Snippet.Status.REJECTED) {
+                    outcome = SandboxResult.Outcome.COMPILE_ERROR;
+                    detail = diagnostics(snippet, snippetSource);
+                    break;
+                }
+                if (event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                    outcome = SandboxResult.Outcome.COMPILE_ERROR;
+                    detail = "cannot use it yet, it refers to what is not defined: "
+                            + shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
+                                    .collect(Collectors.joining(", "));
+                    break;
+                }
+                JShellException exception = event.exception();
+                if (exception != null) {
+                    outcome = isOutOfMemory(exception) ? SandboxResult.Outcome.OUT_OF_MEMORY : SandboxResult.Outcome.EXCEPTION;
+                    detail = describe(exception);
+                    break;
+                }
+                if (isExpressionValue(snippet) && event.value() != null) {
+                    values.append(((VarSnippet) snippet).name()).append(" ==> ").append(event.value()).append('\n');
+                }
+            }
+        }
+        snippetStream.flush();
+        boolean overCap = capture.exceeded();
+        if (overCap) {
+            outcome = SandboxResult.Outcome.OUTPUT_LIMIT;
+        }
+        String output = capture.drain();
+        if (!overCap && output.isEmpty()) {
+            output = values.toString(); // like a REPL, but only when nothing was printed: prints are the answer
+        }
+        List<String> refused = refusals.drain();
+        if (!refused.isEmpty() && outcome == SandboxResult.Outcome.EXCEPTION && detail.contains("AccessControlException")) {
+            detail = ""; // the refusal lines already say it, in words
+        }
+        boolean restart = outcome == SandboxResult.Outcome.OUT_OF_MEMORY && heapStillFull();
+        return List.of(outcome.name(), output, clip(detail), String.join("\n", refused), Boolean.toString(restart));
+    }
+
+    private static boolean isExpressionValue(Snippet snippet) {
+        return snippet.kind() == Snippet.Kind.VAR
+                && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+    }
+
+    private String diagnostics(Snippet snippet, String source) {
+        List<Diag> diags = shell.diagnostics(snippet).collect(Collectors.toList());
+        if (diags.isEmpty()) {
+            return "the code was rejected by the compiler: " + source.strip();
+        }
+        StringBuilder text = new StringBuilder();
+        for (Diag diag : diags) {
+            if (!diag.isError()) {
+                continue;
+            }
+            // JShell wraps snippets in a class with no name: "location: class " says nothing
+            text.append(diag.getMessage(Locale.ROOT).replaceAll("(?m)^\\s*location: class\\s*$\\R?", "").strip());
+            long position = diag.getStartPosition();
+            if (position >= 0 && position <= source.length()) {
+                text.append("\n    at: ").append(lineAt(source, (int) position));
+            }
+            text.append('\n');
+        }
+        return text.toString().strip();
+    }
+
+    private static String lineAt(String source, int position) {
+        int start = source.lastIndexOf('\n', Math.max(position - 1, 0)) + 1;
+        int end = source.indexOf('\n', position);
+        return source.substring(start, end < 0 ? source.length() : end).strip();
+    }
+
+    private static boolean isOutOfMemory(JShellException exception) {
+        return exception instanceof EvalException
+                && "java.lang.OutOfMemoryError".equals(((EvalException) exception).getExceptionClassName());
+    }
+
+    private static String describe(JShellException exception) {
+        if (exception instanceof UnresolvedReferenceException) {
+            UnresolvedReferenceException unresolved = (UnresolvedReferenceException) exception;
+            return "it calls " + unresolved.getSnippet().source().strip() + ", which refers to something not defined yet";
+        }
+        EvalException thrown = (EvalException) exception;
+        StringBuilder text = new StringBuilder(thrown.getExceptionClassName());
+        if (thrown.getMessage() != null) {
+            text.append(": ").append(thrown.getMessage());
+        }
+        return text.toString();
+    }
+
+    private static boolean heapStillFull() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        long used = runtime.totalMemory() - runtime.freeMemory();
+        return used > runtime.maxMemory() * 0.7;
+    }
+
+    private static String clip(String text) {
+        return text.length() <= MAX_DETAIL_CHARS ? text : text.substring(0, MAX_DETAIL_CHARS) + " ...";
+    }
+}
