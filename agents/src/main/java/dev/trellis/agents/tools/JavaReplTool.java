@@ -112,7 +112,7 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
     public String description() {
         return "A Java REPL (JShell). Use it to compute, sort, filter or transform data with code. "
                 + "Input: Java statements and declarations, no class or main method needed; variables, methods "
-                + "and classes you define stay available in later calls. java.util, java.util.stream, java.io, "
+                + "and classes you define stay available in later calls. java.util, java.util.stream, java.util.concurrent, java.io, "
                 + "java.nio.file, java.math and java.time are imported. Only what you print is returned, so print "
                 + "results with System.out.println(...). It is a sandbox: files only in the current directory, no "
                 + "network, no processes, no System.exit, " + timeout.toSeconds() + " s and "
@@ -185,13 +185,16 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
                 break;
             case TIMED_OUT:
                 lines.add("refused: the code ran longer than the " + describe(timeout) + " time limit and was stopped"
-                        + restarted);
+                        + restarted + " (threads and executors the code starts count until they end: shut them down)");
                 break;
             case PROCESS_DIED:
                 lines.add("error: " + result.detail() + restarted);
                 break;
             default:
                 throw new IllegalStateException("unknown outcome " + result.outcome());
+        }
+        if (result.sessionLost() && lines.stream().noneMatch(line -> line.contains(restarted))) {
+            lines.add("note" + restarted.replaceFirst("^;", ":"));
         }
         if (lines.isEmpty()) {
             return "(no output; print results with System.out.println)";
@@ -396,17 +399,17 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
          * @throws JavaSandboxException when the chosen runtime cannot enforce the sandbox (Java 24 or later)
          */
         public JavaReplTool build() {
+            for (Path entry : classpath) {
+                if (!Files.exists(entry)) {
+                    throw new IllegalArgumentException("classpath entry " + entry + " does not exist; give jars or class directories");
+                }
+            }
             Path java = javaExecutable != null ? javaExecutable : JavaRuntimes.current();
             int feature = JavaRuntimes.featureVersion(java);
             if (feature < 17 || feature >= 24) {
                 throw new JavaSandboxException("the Java sandbox needs a Java 17-23 runtime to enforce its limits, but " + java
                         + " is Java " + feature + (feature >= 24 ? " (JDK 24 removed the SecurityManager, JEP 486)" : "")
                         + "; pass a Java 17-23 bin/java to JavaReplTool.builder().javaExecutable(...)");
-            }
-            for (Path entry : classpath) {
-                if (!Files.exists(entry)) {
-                    throw new IllegalArgumentException("classpath entry " + entry + " does not exist; give jars or class directories");
-                }
             }
             boolean owns = scratchDirectory == null;
             Path scratch;

@@ -52,7 +52,7 @@ class JavaReplToolTest {
         if (sandboxRuntimeAvailable()) {
             tool = JavaReplTool.builder()
                     .javaExecutable(sandboxJava())
-                    .timeout(Duration.ofSeconds(4))
+                    .timeout(Duration.ofSeconds(5))
                     .maxHeapMegabytes(192)
                     .maxOutputBytes(OUTPUT_CAP)
                     .build()
@@ -200,7 +200,23 @@ class JavaReplToolTest {
         long start = System.nanoTime();
         String out = run("while (true) { }");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-        assertThat(out).contains("refused: the code ran longer than the 4 s time limit and was stopped; the Java session was restarted");
+        assertThat(out).contains("refused: the code ran longer than the 5 s time limit and was stopped; the Java session was restarted");
+        assertStillUsable();
+    }
+
+    @Test
+    void stopsBackgroundWorkThatOutlivesTheSnippet() throws Exception {
+        String out = run("CompletableFuture.runAsync(() -> { long spins = 0; while (true) { spins++; } });");
+        assertThat(out).contains("refused: the code left 1 thread running after it ended")
+                .contains("the Java session was restarted");
+        assertStillUsable();
+    }
+
+    @Test
+    void limitsThreads() throws Exception {
+        String out = run("List<Thread> sleepers = new ArrayList<>();\n"
+                + "for (int i = 0; i < 200; i++) { Thread t = new Thread(() -> { try { Thread.sleep(200); } catch (InterruptedException e) { } }); t.start(); sleepers.add(t); }");
+        assertThat(out).contains("refused: starting more than 64 threads is not allowed in the sandbox");
         assertStillUsable();
     }
 

@@ -88,6 +88,8 @@ final class Refusals {
                 return "loading the native library " + name.substring("loadLibrary.".length()) + " is not allowed in the sandbox";
             }
             switch (name) {
+                case "trellis.sandbox.threadLimit":
+                    return "starting more than " + SandboxSecurityManager.MAX_THREADS + " threads is not allowed in the sandbox";
                 case "setIO":
                     return "replacing System.in/out/err is not allowed in the sandbox";
                 case "readFileDescriptor":

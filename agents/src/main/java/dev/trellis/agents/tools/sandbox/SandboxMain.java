@@ -38,7 +38,7 @@ public final class SandboxMain {
 
     /** Imports a REPL user expects to have, like the jshell tool's default startup. */
     private static final List<String> DEFAULT_IMPORTS = List.of(
-            "java.util.*", "java.util.function.*", "java.util.stream.*", "java.io.*", "java.nio.file.*",
+            "java.util.*", "java.util.function.*", "java.util.stream.*", "java.util.concurrent.*", "java.util.regex.*", "java.io.*", "java.nio.file.*",
             "java.math.*", "java.time.*", "java.nio.charset.StandardCharsets");
 
     private SandboxMain() {
@@ -72,8 +72,9 @@ public final class SandboxMain {
         runtimeRoots.add(System.getProperty("java.home"));
         runtimeRoots.addAll(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         Refusals refusals = new Refusals(scratch, runtimeRoots);
+        SandboxedLocalExecution execution = new SandboxedLocalExecution();
         JShell shell = JShell.builder()
-                .executionEngine(new SandboxedLocalExecution(), Map.of())
+                .executionEngine(execution, Map.of())
                 .in(InputStream.nullInputStream())
                 .out(realErr)
                 .err(realErr)
@@ -83,12 +84,16 @@ public final class SandboxMain {
                 shell.addToClasspath(entry);
             }
         }
+        // Snippet threads inherit this thread's context loader: make it the untrusted one, so service
+        // lookups on a snippet's behalf cannot reach the trusted sandbox classpath.
+        Thread.currentThread().setContextClassLoader(execution.delegate.loader());
         for (String imported : DEFAULT_IMPORTS) {
             shell.eval("import " + imported + ";");
         }
         SnippetEvaluator evaluator = new SnippetEvaluator(shell, capture, refusals);
         evaluator.evaluate("int $warmup = 1 + 1;"); // compiles once before the host's first snippet; runs untrusted like any
         shell.drop(shell.snippets().filter(s -> s.source().contains("$warmup")).findFirst().orElseThrow());
+        evaluator.snapshotStartupThreads();
 
         SandboxSecurityManager securityManager = new SandboxSecurityManager(refusals);
         try {
@@ -130,6 +135,8 @@ public final class SandboxMain {
     /** JShell's in-process execution engine, with snippets loaded by the untrusted loader. */
     private static final class SandboxedLocalExecution implements ExecutionControlProvider {
 
+        private final SnippetLoaderDelegate delegate = new SnippetLoaderDelegate();
+
         @Override
         public String name() {
             return "trellis-sandbox";
@@ -137,7 +144,7 @@ public final class SandboxMain {
 
         @Override
         public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-            return new LocalExecutionControl(new SnippetLoaderDelegate());
+            return new LocalExecutionControl(delegate);
         }
     }
 }

@@ -10,11 +10,9 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,26 +107,12 @@ public final class SandboxProcess implements AutoCloseable {
                 "-Djava.io.tmpdir=" + scratch,
                 "-Djava.awt.headless=true",
                 "-Dfile.encoding=UTF-8",
-                "-cp", ownClasspath(),
+                "-cp", SandboxClasses.classpath(),
                 SandboxMain.class.getName(),
                 scratch,
                 Integer.toString(settings.maxOutputBytes()),
                 settings.classpath().stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator))));
         return command;
-    }
-
-    /** Where the sandbox classes live (a jar or a class directory); the child needs nothing else. */
-    private static String ownClasspath() {
-        CodeSource source = SandboxMain.class.getProtectionDomain().getCodeSource();
-        try {
-            if (source == null || !"file".equals(source.getLocation().getProtocol())) {
-                throw new JavaSandboxException("cannot find the trellis-agents classes on disk to start the sandbox JVM (code source: "
-                        + (source == null ? "none" : source.getLocation()) + "); put trellis-agents on the classpath as a jar or directory");
-            }
-            return Path.of(source.getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new JavaSandboxException("the trellis-agents location " + source.getLocation() + " is not a file path", e);
-        }
     }
 
     /** Whether {@code unshare -rn} works here (Linux, user namespaces allowed); asked once per host JVM. */

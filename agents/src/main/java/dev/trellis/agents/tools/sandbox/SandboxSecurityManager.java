@@ -8,6 +8,11 @@ import java.security.Permission;
  */
 final class SandboxSecurityManager extends SecurityManager {
 
+    /** Live threads a snippet's thread group may hold; each costs native stack memory outside the heap limit. */
+    static final int MAX_THREADS = 64;
+    /** Asked for only past the thread limit: trusted code holds every permission, snippets do not hold this one. */
+    static final RuntimePermission THREAD_LIMIT = new RuntimePermission("trellis.sandbox.threadLimit");
+
     private final Refusals refusals;
 
     SandboxSecurityManager(Refusals refusals) {
@@ -21,6 +26,15 @@ final class SandboxSecurityManager extends SecurityManager {
         } catch (SecurityException refused) {
             refusals.record(permission);
             throw refused;
+        }
+    }
+
+    /** Called by every Thread constructor with the group the new thread joins. */
+    @Override
+    public void checkAccess(ThreadGroup group) {
+        super.checkAccess(group);
+        if (group.activeCount() >= MAX_THREADS) {
+            checkPermission(THREAD_LIMIT);
         }
     }
 

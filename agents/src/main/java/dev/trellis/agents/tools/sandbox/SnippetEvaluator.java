@@ -12,7 +12,10 @@ import jdk.jshell.VarSnippet;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -28,12 +31,19 @@ final class SnippetEvaluator {
     private final SourceCodeAnalysis analysis;
     private final CappedOutput capture;
     private final Refusals refusals;
+    private Set<Thread> startupThreads = Set.of();
 
     SnippetEvaluator(JShell shell, CappedOutput capture, Refusals refusals) {
         this.shell = shell;
         this.analysis = shell.sourceCodeAnalysis();
         this.capture = capture;
         this.refusals = refusals;
+    }
+
+    /** Remembers the JVM's and JShell's own threads, so threads left behind by snippets can be told apart. */
+    void snapshotStartupThreads() {
+        startupThreads = Collections.newSetFromMap(new IdentityHashMap<>());
+        startupThreads.addAll(Thread.getAllStackTraces().keySet());
     }
 
     /** Response fields: outcome, output, detail, refusals (one per line), restart ("true"/"false"). */
@@ -108,6 +118,15 @@ final class SnippetEvaluator {
             detail = ""; // the refusal lines already say it, in words
         }
         boolean restart = outcome == SandboxResult.Outcome.OUT_OF_MEMORY && heapStillFull();
+        int running = runningLeftoverThreads();
+        if (running > 0) {
+            // JShell waits only for the threads alive when the snippet started; anything still computing now
+            // would escape the time limit, so it ends with the session.
+            refused = new java.util.ArrayList<>(refused);
+            refused.add("the code left " + running + (running == 1 ? " thread" : " threads") + " running after it ended "
+                    + "(a task, CompletableFuture or thread that never finishes); background work is not allowed, so they were stopped");
+            restart = true;
+        }
         return List.of(outcome.name(), output, clip(detail), String.join("\n", refused), Boolean.toString(restart));
     }
 
@@ -159,6 +178,32 @@ final class SnippetEvaluator {
             text.append(": ").append(thrown.getMessage());
         }
         return text.toString();
+    }
+
+    /**
+     * Threads started by snippets (not in the startup snapshot) that are still runnable after a short
+     * grace period. Idle ones (a pool waiting for work, a sleeping timer) may stay: they use no CPU.
+     */
+    private int runningLeftoverThreads() {
+        long deadline = System.nanoTime() + 300_000_000L;
+        while (true) {
+            int running = 0;
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread != Thread.currentThread() && !startupThreads.contains(thread) && thread.isAlive()
+                        && (thread.getState() == Thread.State.RUNNABLE || thread.getState() == Thread.State.BLOCKED)) {
+                    running++;
+                }
+            }
+            if (running == 0 || System.nanoTime() > deadline) {
+                return running;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return running;
+            }
+        }
     }
 
     private static boolean heapStillFull() {

@@ -27,6 +27,11 @@ final class SnippetLoaderDelegate implements LoaderDelegate {
     private final SnippetClassLoader loader = new SnippetClassLoader();
     private final Map<String, Class<?>> loaded = new HashMap<>();
 
+    /** The loader of all untrusted code in this sandbox JVM. */
+    ClassLoader loader() {
+        return loader;
+    }
+
     @Override
     public void load(ClassBytecodes[] classes) throws ClassInstallException {
         boolean[] installed = new boolean[classes.length];
