@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
  * <h2>The sandbox and what it guarantees</h2>
  * Snippets run in a separate JVM (by default the host's own {@code java} binary), never in the host.
  * Inside that JVM, JShell compiles each snippet and loads it with an untrusted class loader; a
- * {@link SecurityManager} with a policy that trusts everything except that loader's classes enforces:
+ * {@link SecurityManager} with a policy that trusts everything except that loader's classes checks
+ * every sensitive JDK operation against the permissions of every frame on the call stack, so the
+ * rules hold when a snippet reaches files or sockets through JDK or library code, from threads it
+ * starts, or through reflection (the sandbox does not rely on a denylist of method names):
  * <ul>
  *   <li><b>files</b>: read, write and delete only inside the scratch directory (a fresh temporary
  *       directory per tool, deleted on {@link #close()}, and the JVM's working directory, so relative
@@ -44,36 +47,41 @@ import java.util.regex.Pattern;
  *       creating links is refused;</li>
  *   <li><b>network</b>: no sockets, no connections, no DNS lookups; on Linux where user namespaces are
  *       allowed the JVM also runs in an empty network namespace ({@code unshare -rn});</li>
- *   <li><b>processes</b>: no {@code ProcessBuilder}/{@code Runtime.exec}, no {@code System.exit} or
- *       {@code Runtime.halt}, no native libraries, no new class loaders, no reflection into private
- *       members of other code, no environment variables (the JVM also starts with an empty environment,
- *       so the host's API keys are not there);</li>
- *   <li><b>time</b>: a wall-clock limit per call; past it the host kills the sandbox JVM's process
- *       tree, and the next call starts a fresh session;</li>
- *   <li><b>memory</b>: the sandbox JVM's heap is capped ({@code -Xmx}); running out is reported as a
- *       memory-limit observation, and the session is restarted when the heap stays full;</li>
+ *   <li><b>processes and the JVM</b>: no {@code ProcessBuilder}/{@code Runtime.exec}, no
+ *       {@code System.exit}/{@code Runtime.halt}, no native libraries, no new class loaders, no
+ *       reflection into private members of other code, no replacing System.out, no environment
+ *       variables (the JVM also starts with an empty environment, so the host's API keys are not there);</li>
+ *   <li><b>time</b>: a wall-clock limit per call, compilation included; past it the host kills the
+ *       sandbox JVM's process tree, and the next call starts a fresh session. A thread a snippet
+ *       started that is still running (not idle) shortly after the snippet ends is stopped the same
+ *       way, so no computation outlives its call; idle ones (an executor waiting for work) may stay;</li>
+ *   <li><b>memory</b>: the heap is capped ({@code -Xmx}, default 256 MB), metaspace at 256 MB,
+ *       direct buffers at 16 MB and threads at 64; running out is reported as a memory-limit
+ *       observation, and the session restarts when the heap stays full;</li>
  *   <li><b>output</b>: printing past the cap stops the snippet; the host also rejects any answer
  *       larger than the cap allows.</li>
  * </ul>
  * Each refusal comes back in the observation as a {@code refused: ...} line naming what was refused,
- * even if the snippet caught the exception, and the agent can go on. Because permissions are checked
- * over the whole call stack, they hold when snippets reach files or sockets through JDK or library
- * classes; classes from {@link Builder#classpath(List)} are just as untrusted as snippets.
+ * even if the snippet caught the exception, and the agent can go on. The host is never touched: it
+ * only reads framed answers from the child's stdout and kills the child when anything goes wrong.
+ * Classes from {@link Builder#classpath(List)} are as untrusted as snippets.
  *
- * <p><b>What it does not guarantee.</b> CPU use is limited only by the wall-clock limit; a snippet
- * may start threads (they count against its time, since JShell waits for them); snippets may read
- * system properties and the JDK's own classes; a snippet can disturb its own sandbox JVM (the host then
- * sees a crash or timeout and starts a fresh one). The security manager is the Java platform's
- * deprecated, but in 17-23 fully implemented, mechanism; it is not a substitute for an OS-level
- * container when running truly hostile code.
+ * <p><b>What it does not guarantee.</b> CPU use is bounded by the time limit only (and idle threads
+ * may stay between calls); disk use inside the scratch directory is not capped; snippets may read
+ * system properties and use the JDK's classes freely; native memory beyond the limits above (code
+ * cache, thread stacks within the thread cap) is not bounded; a snippet can disturb its own sandbox
+ * JVM (the host then sees a crash or timeout and starts a fresh one). The security manager is
+ * deprecated but fully implemented in Java 17-23; for hostile code at scale, run the host in an
+ * OS-level container as well.
  *
  * <p><b>Runtimes.</b> The sandbox JVM must be Java 17-23. Java 24 removed the security manager (JEP
  * 486): on such a runtime the tool refuses to run any snippet, throwing {@link JavaSandboxException}
- * with the reason, rather than run code unconfined; point {@link Builder#javaExecutable(Path)} at a
- * 17-23 {@code java} to use it from a newer host.
+ * from {@link Builder#build()} with the reason, rather than run code unconfined; point
+ * {@link Builder#javaExecutable(Path)} at a 17-23 {@code java} to use it from a newer host. The
+ * sandbox JVM checks again itself and refuses to serve if its security manager is not in force.
  *
  * <p>Calls are serialised: one snippet runs at a time per tool. The sandbox JVM starts on the first
- * call (about a second or two) and lives until {@link #close()}.
+ * call (about a second) and lives until {@link #close()}.
  */
 public final class JavaReplTool implements AgentTool, AutoCloseable {
 
@@ -84,7 +92,7 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
     private final Duration timeout;
     private final boolean ownsScratch;
     private final Object lock = new Object();
-    private SandboxProcess process;
+    private volatile SandboxProcess process;
     private String pendingNote = "";
     private volatile boolean closed;
 

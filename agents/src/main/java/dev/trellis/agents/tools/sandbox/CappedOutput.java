@@ -39,6 +39,10 @@ final class CappedOutput extends OutputStream {
         throw new OutputLimitExceededError(capBytes);
     }
 
+    int capBytes() {
+        return capBytes;
+    }
+
     synchronized boolean exceeded() {
         return exceeded;
     }

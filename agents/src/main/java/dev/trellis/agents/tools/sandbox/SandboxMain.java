@@ -1,7 +1,6 @@
 package dev.trellis.agents.tools.sandbox;
 
 import jdk.jshell.JShell;
-import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
@@ -72,7 +71,7 @@ public final class SandboxMain {
         runtimeRoots.add(System.getProperty("java.home"));
         runtimeRoots.addAll(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         Refusals refusals = new Refusals(scratch, runtimeRoots);
-        SandboxedLocalExecution execution = new SandboxedLocalExecution();
+        SandboxedExecution execution = new SandboxedExecution();
         JShell shell = JShell.builder()
                 .executionEngine(execution, Map.of())
                 .in(InputStream.nullInputStream())
@@ -84,9 +83,6 @@ public final class SandboxMain {
                 shell.addToClasspath(entry);
             }
         }
-        // Snippet threads inherit this thread's context loader: make it the untrusted one, so service
-        // lookups on a snippet's behalf cannot reach the trusted sandbox classpath.
-        Thread.currentThread().setContextClassLoader(execution.delegate.loader());
         for (String imported : DEFAULT_IMPORTS) {
             shell.eval("import " + imported + ";");
         }
@@ -132,8 +128,8 @@ public final class SandboxMain {
         System.exit(EXIT_REFUSED);
     }
 
-    /** JShell's in-process execution engine, with snippets loaded by the untrusted loader. */
-    private static final class SandboxedLocalExecution implements ExecutionControlProvider {
+    /** JShell's in-process execution engine, with snippets loaded by the untrusted loader on their own threads. */
+    private static final class SandboxedExecution implements ExecutionControlProvider {
 
         private final SnippetLoaderDelegate delegate = new SnippetLoaderDelegate();
 
@@ -144,7 +140,7 @@ public final class SandboxMain {
 
         @Override
         public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-            return new LocalExecutionControl(delegate);
+            return new SnippetExecutionControl(delegate);
         }
     }
 }

@@ -111,7 +111,9 @@ final class SnippetEvaluator {
         }
         String output = capture.drain();
         if (!overCap && output.isEmpty()) {
-            output = values.toString(); // like a REPL, but only when nothing was printed: prints are the answer
+            // like a REPL, but only when nothing was printed (prints are the answer), and within the output cap
+            output = values.length() <= capture.capBytes() / 2 ? values.toString()
+                    : values.substring(0, capture.capBytes() / 2) + " ... (value cut; print less)";
         }
         List<String> refused = refusals.drain();
         if (!refused.isEmpty() && outcome == SandboxResult.Outcome.EXCEPTION && detail.contains("AccessControlException")) {
