@@ -1,5 +1,7 @@
 package dev.trellis.agents.tools;
 
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.trellis.agents.tools.sandbox.JavaRuntimes;
 import dev.trellis.agents.tools.sandbox.JavaSandboxException;
 import dev.trellis.agents.tools.sandbox.SandboxProcess;
@@ -125,6 +127,18 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
                 + "results with System.out.println(...). It is a sandbox: files only in the current directory, no "
                 + "network, no processes, no System.exit, " + timeout.toSeconds() + " s and "
                 + settings.maxHeapMegabytes() + " MB per call.";
+    }
+
+    @Override
+    public ToolSpecification specification() {
+        return ToolSpecification.builder()
+                .name(name())
+                .description(description())
+                .parameters(JsonObjectSchema.builder()
+                        .addStringProperty("input", "Java statements and declarations to run; print results with System.out.println")
+                        .required("input")
+                        .build())
+                .build();
     }
 
     /**

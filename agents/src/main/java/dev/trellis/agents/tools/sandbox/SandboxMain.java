@@ -27,13 +27,15 @@ import java.util.Map;
  * untrusted class loader, installs {@link SandboxPolicy} and {@link SandboxSecurityManager}, says
  * "ready" on stdout, then answers one frame per snippet (see {@link Wire}). If the security manager
  * cannot be installed (Java 24 removed it) it answers "refused" and exits: no snippet ever runs
- * without it. Arguments: scratch directory, output cap in bytes, extra classpath (may be empty).
+ * without it. Arguments: scratch directory, output cap in bytes, extra classpath (may be empty), the
+ * host's pid (this JVM halts when the host is gone).
  */
 public final class SandboxMain {
 
     static final String READY = "ready";
     static final String REFUSED = "refused";
     static final int EXIT_REFUSED = 3;
+    static final int EXIT_HOST_GONE = 4;
 
     /** Imports a REPL user expects to have, like the jshell tool's default startup. */
     private static final List<String> DEFAULT_IMPORTS = List.of(
@@ -44,12 +46,13 @@ public final class SandboxMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            throw new IllegalArgumentException("usage: SandboxMain <scratch dir> <output cap bytes> <extra classpath>");
+        if (args.length != 4) {
+            throw new IllegalArgumentException("usage: SandboxMain <scratch dir> <output cap bytes> <extra classpath> <host pid>");
         }
         String scratch = args[0];
         int outputCap = Integer.parseInt(args[1]);
         String classpath = args[2];
+        watchHost(Long.parseLong(args[3]));
 
         // The protocol owns the real stdin/stdout; nothing else may write there.
         DataOutputStream toHost = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
@@ -121,6 +124,29 @@ public final class SandboxMain {
             }
             Wire.write(toHost, response);
         }
+    }
+
+    /**
+     * Ends this JVM when the host is gone. A closed stdin ends an idle sandbox, but a snippet in an
+     * endless loop never reads it again; without this, a killed host would leave an orphan spinning.
+     */
+    private static void watchHost(long hostPid) {
+        Thread watchdog = new Thread(() -> {
+            while (true) {
+                boolean hostAlive = ProcessHandle.current().parent().map(parent -> parent.pid() == hostPid && parent.isAlive())
+                        .orElse(false);
+                if (!hostAlive) {
+                    Runtime.getRuntime().halt(EXIT_HOST_GONE);
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ignored) {
+                    // only a snippet would interrupt this thread; keep watching
+                }
+            }
+        }, "trellis-host-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     private static void refuse(DataOutputStream toHost, String reason) throws java.io.IOException {

@@ -111,7 +111,8 @@ public final class SandboxProcess implements AutoCloseable {
                 SandboxMain.class.getName(),
                 scratch,
                 Integer.toString(settings.maxOutputBytes()),
-                settings.classpath().stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator))));
+                settings.classpath().stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)),
+                Long.toString(ProcessHandle.current().pid())));
         return command;
     }
 
