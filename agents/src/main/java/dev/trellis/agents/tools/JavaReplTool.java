@@ -95,7 +95,6 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
     private final boolean ownsScratch;
     private final Object lock = new Object();
     private volatile SandboxProcess process;
-    private String pendingNote = "";
     private volatile boolean closed;
 
     private JavaReplTool(Builder builder, SandboxSettings settings, boolean ownsScratch) {
@@ -125,7 +124,7 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
                 + "and classes you define stay available in later calls. java.util, java.util.stream, java.util.concurrent, java.io, "
                 + "java.nio.file, java.math and java.time are imported. Only what you print is returned, so print "
                 + "results with System.out.println(...). It is a sandbox: files only in the current directory, no "
-                + "network, no processes, no System.exit, " + timeout.toSeconds() + " s and "
+                + "network, no processes, no System.exit, " + describe(timeout) + " and "
                 + settings.maxHeapMegabytes() + " MB per call.";
     }
 
@@ -156,8 +155,7 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
         }
         synchronized (lock) {
             ensureOpen();
-            String note = pendingNote;
-            pendingNote = "";
+            String note = "";
             if (process != null && !process.isAlive()) {
                 process.close();
                 process = null;
@@ -207,7 +205,7 @@ public final class JavaReplTool implements AgentTool, AutoCloseable {
                 break;
             case TIMED_OUT:
                 lines.add("refused: the code ran longer than the " + describe(timeout) + " time limit and was stopped"
-                        + restarted + " (threads and executors the code starts count until they end: shut them down)");
+                        + restarted);
                 break;
             case PROCESS_DIED:
                 lines.add("error: " + result.detail() + restarted);

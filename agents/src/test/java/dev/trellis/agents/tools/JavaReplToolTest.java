@@ -213,6 +213,13 @@ class JavaReplToolTest {
     }
 
     @Test
+    void letsIdleExecutorsStayBetweenCalls() throws Exception {
+        assertThat(run("ExecutorService pool = Executors.newFixedThreadPool(2);\n"
+                + "System.out.println(pool.submit(() -> 6 * 7).get());")).isEqualTo("42");
+        assertThat(run("System.out.println(pool.submit(() -> \"again\").get()); pool.shutdown();")).isEqualTo("again");
+    }
+
+    @Test
     void limitsThreads() throws Exception {
         String out = run("List<Thread> sleepers = new ArrayList<>();\n"
                 + "for (int i = 0; i < 200; i++) { Thread t = new Thread(() -> { try { Thread.sleep(200); } catch (InterruptedException e) { } }); t.start(); sleepers.add(t); }");

@@ -2,6 +2,7 @@ package dev.trellis.agents.tools.sandbox;
 
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
+import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.JShellException;
 import jdk.jshell.Snippet;
@@ -56,7 +57,7 @@ final class SnippetEvaluator {
         System.setErr(snippetStream);
 
         SandboxResult.Outcome outcome = SandboxResult.Outcome.COMPLETED;
-        StringBuilder values = new StringBuilder();
+        String lastValue = ""; // the value of the input's last snippet when it is an expression, like a REPL
         String detail = "";
         String remaining = source;
         while (outcome == SandboxResult.Outcome.COMPLETED && !remaining.isBlank()) {
@@ -99,9 +100,7 @@ final class SnippetEvaluator {
                     detail = describe(exception);
                     break;
                 }
-                if (isExpressionValue(snippet) && event.value() != null) {
-                    values.append(((VarSnippet) snippet).name()).append(" ==> ").append(event.value()).append('\n');
-                }
+                lastValue = expressionValue(snippet, event.value());
             }
         }
         snippetStream.flush();
@@ -112,8 +111,8 @@ final class SnippetEvaluator {
         String output = capture.drain();
         if (!overCap && output.isEmpty()) {
             // like a REPL, but only when nothing was printed (prints are the answer), and within the output cap
-            output = values.length() <= capture.capBytes() / 2 ? values.toString()
-                    : values.substring(0, capture.capBytes() / 2) + " ... (value cut; print less)";
+            output = lastValue.length() <= capture.capBytes() / 2 ? lastValue
+                    : lastValue.substring(0, capture.capBytes() / 2) + " ... (value cut; print less)";
         }
         List<String> refused = refusals.drain();
         if (!refused.isEmpty() && outcome == SandboxResult.Outcome.EXCEPTION && detail.contains("AccessControlException")) {
@@ -132,9 +131,17 @@ final class SnippetEvaluator {
         return List.of(outcome.name(), output, clip(detail), String.join("\n", refused), Boolean.toString(restart));
     }
 
-    private static boolean isExpressionValue(Snippet snippet) {
-        return snippet.kind() == Snippet.Kind.VAR
-                && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+    private static String expressionValue(Snippet snippet, String value) {
+        if (value == null) {
+            return "";
+        }
+        if (snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+            return ((VarSnippet) snippet).name() + " ==> " + value;
+        }
+        if (snippet instanceof ExpressionSnippet) {
+            return ((ExpressionSnippet) snippet).name() + " ==> " + value;
+        }
+        return "";
     }
 
     private String diagnostics(Snippet snippet, String source) {
@@ -169,15 +176,17 @@ final class SnippetEvaluator {
                 && "java.lang.OutOfMemoryError".equals(((EvalException) exception).getExceptionClassName());
     }
 
-    private static String describe(JShellException exception) {
+    private String describe(JShellException exception) {
         if (exception instanceof UnresolvedReferenceException) {
-            UnresolvedReferenceException unresolved = (UnresolvedReferenceException) exception;
-            return "it calls " + unresolved.getSnippet().source().strip() + ", which refers to something not defined yet";
+            jdk.jshell.DeclarationSnippet declaration = ((UnresolvedReferenceException) exception).getSnippet();
+            return declaration.name() + " cannot run yet, it refers to what is not defined: "
+                    + shell.unresolvedDependencies(declaration).collect(Collectors.joining(", "));
         }
         EvalException thrown = (EvalException) exception;
         StringBuilder text = new StringBuilder(thrown.getExceptionClassName());
         if (thrown.getMessage() != null) {
-            text.append(": ").append(thrown.getMessage());
+            // JShell's wrapper class names mean nothing to the model: "REPL.$JShell$14.s" is just "s"
+            text.append(": ").append(thrown.getMessage().replaceAll("REPL\\.\\$JShell\\$\\w+\\.", ""));
         }
         return text.toString();
     }
