@@ -248,6 +248,25 @@ class JavaReplToolTest {
         assertStillUsable();
     }
 
+    @Test
+    void extraClasspathIsUsableButAsConfinedAsSnippets(@TempDir Path library) throws Exception {
+        assumeTrue(sandboxRuntimeAvailable());
+        Path source = Files.writeString(library.resolve("Greeter.java"),
+                "package demo; public class Greeter {\n"
+                        + "  public static String hello(String name) { return \"Hello, \" + name; }\n"
+                        + "  public static String secrets() throws Exception { return java.nio.file.Files.readString(java.nio.file.Path.of(\"/etc/passwd\")); }\n"
+                        + "}\n");
+        Path classes = Files.createDirectories(library.resolve("classes"));
+        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "--release", "17", "-d", classes.toString(), source.toString());
+        assertThat(compiled).isZero();
+        try (JavaReplTool withLibrary = JavaReplTool.builder().javaExecutable(sandboxJava()).classpath(List.of(classes)).build()) {
+            assertThat(withLibrary.run("System.out.println(demo.Greeter.hello(\"sandbox\"));")).isEqualTo("Hello, sandbox");
+            assertThat(withLibrary.run("System.out.println(demo.Greeter.secrets());"))
+                    .contains("refused: reading /etc/passwd is outside the sandbox directory").doesNotContain("root:");
+        }
+    }
+
     // --- the tool's own contract ---
 
     @Test
