@@ -90,7 +90,9 @@ public final class SandboxMain {
             shell.eval("import " + imported + ";");
         }
         SnippetEvaluator evaluator = new SnippetEvaluator(shell, capture, refusals);
-        evaluator.evaluate("int $warmup = 1 + 1;"); // compiles once before the host's first snippet; runs untrusted like any
+        // Compile once before the host's first snippet (the first compile is the slow one); this is our own
+        // constant code, the only snippet that ever runs before the security manager is in force.
+        evaluator.evaluate("int $warmup = 1 + 1;");
         shell.drop(shell.snippets().filter(s -> s.source().contains("$warmup")).findFirst().orElseThrow());
         evaluator.snapshotStartupThreads();
 
@@ -112,7 +114,7 @@ public final class SandboxMain {
         while (true) {
             List<String> request = Wire.read(fromHost, Integer.MAX_VALUE);
             if (request.isEmpty()) {
-                return; // the host closed our stdin: the session is over
+                System.exit(0); // the host closed our stdin: the session is over, idle snippet threads or not
             }
             List<String> response;
             try {
