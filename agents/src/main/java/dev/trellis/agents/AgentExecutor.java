@@ -46,8 +46,11 @@ import java.util.function.Function;
  * {@code handleParsingErrors}, else an {@link AgentOutputParserException}; a model that never
  * finishes is stopped by {@code maxIterations} (15 by default) or {@code maxExecutionTime}, which
  * also bounds a single model call or tool that hangs.
+ *
+ * <p>{@link #close()} releases what the executor owns ({@link Builder#owns(AutoCloseable)}), e.g. the
+ * sandbox of {@link Agents#javaAgent}; tools given with {@code tools(...)} stay the caller's.
  */
-public class AgentExecutor extends BaseChain {
+public class AgentExecutor extends BaseChain implements AutoCloseable {
 
     public static final String INPUT_KEY = "input";
     public static final String OUTPUT_KEY = "output";
@@ -75,6 +78,7 @@ public class AgentExecutor extends BaseChain {
     private final boolean returnIntermediateSteps;
     private final List<String> outputKeys;
     private final List<AgentTool> toolOrder;
+    private final List<AutoCloseable> owned;
 
     protected AgentExecutor(Builder builder) {
         super(builder);
@@ -108,6 +112,27 @@ public class AgentExecutor extends BaseChain {
         this.earlyStoppingMethod = Objects.requireNonNull(builder.earlyStoppingMethod, "earlyStoppingMethod");
         this.returnIntermediateSteps = builder.returnIntermediateSteps;
         this.outputKeys = returnIntermediateSteps ? List.of(OUTPUT_KEY, INTERMEDIATE_STEPS_KEY) : List.of(OUTPUT_KEY);
+        this.owned = List.copyOf(builder.owned);
+    }
+
+    /** Closes the resources this executor owns, in reverse order; the first failure is thrown after all were tried. */
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     public static Builder builder() {
@@ -344,6 +369,7 @@ public class AgentExecutor extends BaseChain {
         private Duration maxExecutionTime;
         private EarlyStoppingMethod earlyStoppingMethod = EarlyStoppingMethod.FORCE;
         private boolean returnIntermediateSteps;
+        private final List<AutoCloseable> owned = new ArrayList<>();
 
         protected Builder() {
         }
@@ -423,6 +449,12 @@ public class AgentExecutor extends BaseChain {
         /** Also return every (action, observation) step under {@code intermediate_steps}. */
         public Builder returnIntermediateSteps(boolean returnIntermediateSteps) {
             this.returnIntermediateSteps = returnIntermediateSteps;
+            return this;
+        }
+
+        /** Hands a resource (a tool's sandbox, a connection) to the executor: {@link #close()} closes it. */
+        public Builder owns(AutoCloseable resource) {
+            this.owned.add(Objects.requireNonNull(resource, "resource"));
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.trellis.agents;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.trellis.agents.tools.AgentTool;
+import dev.trellis.agents.tools.JavaReplTool;
 
 import java.util.List;
 
@@ -19,7 +20,44 @@ import java.util.List;
  */
 public final class Agents {
 
+    /** What the Java agent is told before its tool list. */
+    public static final String JAVA_AGENT_PREFIX = """
+            You are an agent that writes and runs Java code to answer questions. You have a Java REPL (JShell)             in a sandbox, which you can use to run Java statements; print what you need with System.out.println.             If the code fails, read the error, fix the code and try again. Answer only from the output of your code,             even if you believe you know the answer. If code cannot answer the question, answer "I don't know".""";
+
     private Agents() {
+    }
+
+    /**
+     * LangChain's Python agent, for Java: a text ReAct agent whose one tool is a sandboxed
+     * {@link JavaReplTool} with the default limits, with parse errors sent back to the model.
+     * The agent owns the sandbox: close the agent (try-with-resources) to stop it and delete its
+     * scratch directory.
+     *
+     * <pre>{@code
+     * try (AgentExecutor agent = Agents.javaAgent(llm)) {
+     *     agent.run("Sort these customers by last name and then first name and print the output: " + customers);
+     * }
+     * }</pre>
+     */
+    public static AgentExecutor javaAgent(ChatModel llm) {
+        JavaReplTool repl = JavaReplTool.create();
+        return javaAgentBuilder(llm, repl).owns(repl).build();
+    }
+
+    /** The Java agent over a {@link JavaReplTool} you configured and close yourself. */
+    public static AgentExecutor javaAgent(ChatModel llm, JavaReplTool repl) {
+        return javaAgentBuilder(llm, repl).build();
+    }
+
+    /** The Java agent's builder, for more options ({@code verbose}, limits); the caller closes {@code repl}. */
+    public static AgentExecutor.Builder javaAgentBuilder(ChatModel llm, JavaReplTool repl) {
+        return AgentExecutor.builder()
+                .name("JavaAgent")
+                .llm(llm)
+                .tool(repl)
+                .agentType(AgentType.ZERO_SHOT_REACT_DESCRIPTION)
+                .prefix(JAVA_AGENT_PREFIX + "\n\nYour tools:")
+                .handleParsingErrors(true);
     }
 
     /** An agent with LangChain's defaults: 15 iterations, FORCE stop, parse errors thrown. */
