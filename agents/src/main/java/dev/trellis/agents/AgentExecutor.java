@@ -109,6 +109,10 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
             throw new ChainValidationException("maxExecutionTime must be positive, got " + builder.maxExecutionTime);
         }
         this.maxExecutionTime = builder.maxExecutionTime;
+        if (maxIterations == null && maxExecutionTime == null) {
+            throw new ChainValidationException("maxIterations(null) without maxExecutionTime would let a looping model "
+                    + "run forever; set maxExecutionTime(Duration) too, or keep an iteration limit");
+        }
         this.earlyStoppingMethod = Objects.requireNonNull(builder.earlyStoppingMethod, "earlyStoppingMethod");
         this.returnIntermediateSteps = builder.returnIntermediateSteps;
         this.outputKeys = returnIntermediateSteps ? List.of(OUTPUT_KEY, INTERMEDIATE_STEPS_KEY) : List.of(OUTPUT_KEY);
@@ -428,7 +432,7 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
             return this;
         }
 
-        /** Most model turns before the agent stops; 15 by default, {@code null} for no limit. */
+        /** Most model turns before the agent stops; 15 by default, {@code null} for none (then maxExecutionTime is required). */
         public Builder maxIterations(Integer maxIterations) {
             this.maxIterations = maxIterations;
             return this;

@@ -435,5 +435,11 @@ class AgentExecutorTest {
                 .isInstanceOf(ChainValidationException.class).hasMessageContaining("two tools are named 'date'");
         assertThatThrownBy(() -> AgentExecutor.builder().llm(ScriptedChatModel.replying()).build())
                 .isInstanceOf(ChainValidationException.class).hasMessageContaining("at least one tool");
+        assertThatThrownBy(() -> AgentExecutor.builder().llm(ScriptedChatModel.replying()).tools(Tools.date())
+                .maxIterations(null).build())
+                .isInstanceOf(ChainValidationException.class).hasMessageContaining("run forever");
+        assertThatThrownBy(() -> AgentExecutor.builder().llm(ScriptedChatModel.replying()).tools(Tools.date())
+                .maxIterations(0).build())
+                .isInstanceOf(ChainValidationException.class).hasMessageContaining("maxIterations must be at least 1, got 0");
     }
 }
