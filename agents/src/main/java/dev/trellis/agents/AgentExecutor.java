@@ -5,6 +5,7 @@ import dev.trellis.agents.tools.AgentTool;
 import dev.trellis.framework.chains.BaseChain;
 import dev.trellis.framework.chains.ChainValidationException;
 import dev.trellis.framework.tracing.ChainRun;
+import dev.trellis.framework.tracing.VerbosePrinter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,7 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
     private final List<String> outputKeys;
     private final List<AgentTool> toolOrder;
     private final List<AutoCloseable> owned;
+    private final boolean printSteps;
 
     protected AgentExecutor(Builder builder) {
         super(builder);
@@ -117,6 +119,7 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
         this.returnIntermediateSteps = builder.returnIntermediateSteps;
         this.outputKeys = returnIntermediateSteps ? List.of(OUTPUT_KEY, INTERMEDIATE_STEPS_KEY) : List.of(OUTPUT_KEY);
         this.owned = List.copyOf(builder.owned);
+        this.printSteps = builder.printSteps;
     }
 
     /** Closes the resources this executor owns, in reverse order; the first failure is thrown after all were tried. */
@@ -153,8 +156,46 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
         return outputKeys;
     }
 
+    /**
+     * Verbose output shows the steps (thoughts, actions, observations, the answer) like LangChain's
+     * {@code verbose=True}; the full prompts are in the debug trace ({@code Tracing.debug(true)}).
+     */
+    @Override
+    public boolean verbose() {
+        return printSteps;
+    }
+
     @Override
     protected Map<String, Object> doCall(Map<String, Object> inputs, ChainRun run) {
+        if (!printSteps) {
+            return loop(inputs, run);
+        }
+        VerbosePrinter.INSTANCE.onChainStart(run, inputs);
+        try {
+            Map<String, Object> outputs = loop(inputs, run);
+            VerbosePrinter.INSTANCE.onChainEnd(run, outputs);
+            return outputs;
+        } catch (RuntimeException | Error e) {
+            VerbosePrinter.INSTANCE.onChainError(run, e);
+            throw e;
+        }
+    }
+
+    /** Tells the chain's listeners, and prints when verbose. */
+    private void step(ChainRun run, String text) {
+        run.text(text);
+        if (printSteps) {
+            VerbosePrinter.INSTANCE.onText(run, text);
+        }
+    }
+
+    /** The model's text as it continues the prompt: text ReAct prompts end with "Thought:". */
+    private String thought(String log) {
+        String trimmed = log.strip();
+        return agentType == AgentType.ZERO_SHOT_REACT_DESCRIPTION && !trimmed.startsWith("Thought") ? "Thought: " + trimmed : trimmed;
+    }
+
+    private Map<String, Object> loop(Map<String, Object> inputs, ChainRun run) {
         String question = String.valueOf(inputs.get(INPUT_KEY));
         AgentPlanner planner = planner(question);
         List<AgentStep> steps = new ArrayList<>();
@@ -183,13 +224,13 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
                             + "so it can try again, build the agent with handleParsingErrors(true)", e.llmOutput());
                 }
                 String observation = parsingErrorHandler.apply(e);
-                run.text(e.llmOutput());
-                run.text("Observation: " + observation);
+                step(run, thought(e.llmOutput()));
+                step(run, "Observation: " + observation);
                 steps.add(new AgentStep(AgentAction.text(AgentAction.EXCEPTION_TOOL, observation, e.llmOutput()), observation));
                 continue;
             }
             if (plan.finish() != null) {
-                run.text(plan.finish().log());
+                step(run, thought(plan.finish().log()));
                 return outputs(plan.finish().output(), steps);
             }
             traceActions(plan.actions(), run);
@@ -201,7 +242,7 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
                 break;
             }
             for (int i = 0; i < observations.size(); i++) {
-                run.text("Observation: " + observations.get(i));
+                step(run, "Observation: " + observations.get(i));
                 steps.add(new AgentStep(plan.actions().get(i), observations.get(i)));
             }
         }
@@ -222,13 +263,13 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
 
     private String stopped(String reason, AgentPlanner planner, List<AgentStep> steps, ChainRun run, long deadline) {
         String forced = "Agent stopped due to " + reason + ".";
-        run.text(forced);
+        step(run, forced);
         if (earlyStoppingMethod == EarlyStoppingMethod.FORCE || System.nanoTime() >= deadline) {
             return forced;
         }
         try {
             AgentFinish finish = withDeadline(() -> planner.finalAnswer(steps, run), deadline);
-            run.text(finish.log());
+            step(run, thought(finish.log()));
             return finish.output();
         } catch (DeadlineException e) {
             return forced;
@@ -287,15 +328,15 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
         }
     }
 
-    private static void traceActions(List<AgentAction> actions, ChainRun run) {
+    private void traceActions(List<AgentAction> actions, ChainRun run) {
         String previousLog = null;
         for (AgentAction action : actions) {
             if (!action.log().isBlank() && !action.log().equals(previousLog)) {
-                run.text(action.log());
+                step(run, thought(action.log()));
                 previousLog = action.log();
             }
             if (action.toolCallId() != null) {
-                run.text("Tool call " + action.toolCallId() + ": " + action.tool() + "(" + action.toolInput() + ")");
+                step(run, "Tool call " + action.toolCallId() + ": " + action.tool() + "(" + action.toolInput() + ")");
             }
         }
     }
@@ -374,8 +415,19 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
         private EarlyStoppingMethod earlyStoppingMethod = EarlyStoppingMethod.FORCE;
         private boolean returnIntermediateSteps;
         private final List<AutoCloseable> owned = new ArrayList<>();
+        private boolean printSteps;
 
         protected Builder() {
+        }
+
+        /**
+         * Print each step (thought, action, observation, answer) as it happens, like LangChain's
+         * {@code verbose=True}; prompts are left to {@code Tracing.debug(true)}.
+         */
+        @Override
+        public Builder verbose(boolean verbose) {
+            this.printSteps = verbose; // not the chain's own verbose: that would print every full prompt again
+            return this;
         }
 
         public Builder llm(ChatModel llm) {

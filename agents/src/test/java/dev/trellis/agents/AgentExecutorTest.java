@@ -15,6 +15,8 @@ import dev.trellis.agents.tools.Tools;
 import dev.trellis.framework.chains.ChainInputException;
 import dev.trellis.framework.chains.ChainValidationException;
 import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.framework.tracing.ChainListener;
+import dev.trellis.framework.tracing.ChainRun;
 import dev.trellis.framework.tracing.Tracing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,62 @@ class AgentExecutorTest {
                 .contains("Observation: Answer: 75.0")
                 .contains("Final Answer: 75.0")
                 .contains("> Finished chain.");
+    }
+
+    @Test
+    void listenersHearEveryStepAndTheNestedCalculatorChain() {
+        ScriptedChatModel llm = ScriptedChatModel.answering(messages -> {
+            String prompt = lastUserText(messages);
+            if (prompt.startsWith("Translate a math problem")) {
+                return "```text\n2 ^ 10\n```";
+            }
+            String observation = lastObservation(prompt);
+            return observation == null ? " I will compute it.\nAction: Calculator\nAction Input: 2 to the 10th"
+                    : " I know it.\nFinal Answer: " + observation;
+        });
+        List<String> events = new ArrayList<>();
+        ChainListener listener = new ChainListener() {
+            @Override
+            public void onChainStart(ChainRun run, Map<String, Object> inputs) {
+                events.add(run.depth() + " start " + run.chainName());
+            }
+
+            @Override
+            public void onChatModelStart(ChainRun run, List<ChatMessage> messages) {
+                events.add(run.depth() + " llm");
+            }
+
+            @Override
+            public void onText(ChainRun run, String text) {
+                events.add(run.depth() + " text " + text.lines().findFirst().orElse(""));
+            }
+
+            @Override
+            public void onChainEnd(ChainRun run, Map<String, Object> outputs) {
+                events.add(run.depth() + " end " + run.chainName());
+            }
+        };
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Tracing.verboseOutput(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        AgentExecutor agent = AgentExecutor.builder().llm(llm).tools(Tools.load(List.of("llm-math"), llm))
+                .listener(listener).verbose(true).build();
+
+        assertThat(agent.run("What is 2 to the 10th?")).isEqualTo("Answer: 1024");
+        assertThat(events).containsExactly(
+                "0 start AgentExecutor(ZERO_SHOT_REACT_DESCRIPTION)",
+                "0 llm",
+                "0 text Thought: I will compute it.",
+                "1 start LlmMathChain",
+                "1 llm",
+                "1 end LlmMathChain",
+                "0 text Observation: Answer: 1024",
+                "0 llm",
+                "0 text Thought: I know it.",
+                "0 end AgentExecutor(ZERO_SHOT_REACT_DESCRIPTION)");
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .as("verbose shows the steps, not every prompt again")
+                .contains("Thought: I will compute it.\nAction: Calculator\nAction Input: 2 to the 10th\nObservation: Answer: 1024")
+                .doesNotContain("Prompt after formatting");
     }
 
     @Test
