@@ -142,4 +142,20 @@ class AgentsThroughOpenAiClientTest {
             assertThat(server.requestCount()).isEqualTo(4);
         }
     }
+
+    @Test
+    void aHangingServerEndsAtMaxExecutionTime() {
+        try (OpenAiCompatibleTestServer server = OpenAiCompatibleTestServer.start()) {
+            server.enqueue(ScriptedReply.text("Thought: look it up\nAction:\n```json\n{\"action\": \"date\", \"action_input\": \"\"}\n```"),
+                    ScriptedReply.hang(Duration.ofSeconds(20)));
+            AgentExecutor agent = AgentExecutor.builder().tools(Tools.date()).llm(client(server))
+                    .agentType(AgentType.CHAT_ZERO_SHOT_REACT_DESCRIPTION).maxExecutionTime(Duration.ofSeconds(2))
+                    .returnIntermediateSteps(true).build();
+            long start = System.nanoTime();
+            Map<String, Object> result = agent.call("What day is it?");
+            assertThat(result.get("output")).isEqualTo("Agent stopped due to time limit (2000 ms).");
+            assertThat((List<?>) result.get("intermediate_steps")).hasSize(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+        }
+    }
 }
