@@ -104,7 +104,7 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
         this.parsingErrorHandler = builder.parsingErrorHandler;
         if (builder.maxIterations != null && builder.maxIterations < 1) {
             throw new ChainValidationException("maxIterations must be at least 1, got " + builder.maxIterations
-                    + "; use null for no limit");
+                    + "; use null for no limit (with a maxExecutionTime)");
         }
         this.maxIterations = builder.maxIterations;
         if (builder.maxExecutionTime != null && (builder.maxExecutionTime.isNegative() || builder.maxExecutionTime.isZero())) {

@@ -38,6 +38,12 @@ public final class MediaWikiStandIn implements AutoCloseable {
     public MediaWikiStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/w/api.php", this::handle);
+        // Handlers on their own daemon threads, so close() does not wait for a stalled answer.
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "mediawiki-stand-in");
+            thread.setDaemon(true);
+            return thread;
+        }));
         server.start();
     }
 

@@ -32,7 +32,9 @@ final class MethodTool implements AgentTool {
         this.method = Objects.requireNonNull(method, "method");
         this.specification = ToolSpecifications.toolSpecificationFrom(method);
         // Propagate: a failing method must reach the agent as a failure, not as a normal-looking result.
-        this.executor = DefaultToolExecutor.builder().object(target).originalMethod(method).methodToInvoke(method)
+        // langchain4j wants an object even for a static method, whose invocation ignores it.
+        Object receiver = target != null ? target : method.getDeclaringClass();
+        this.executor = DefaultToolExecutor.builder().object(receiver).originalMethod(method).methodToInvoke(method)
                 .wrapToolArgumentsExceptions(false).propagateToolExecutionExceptions(true).build();
         method.setAccessible(true);
         if (specification.name().chars().anyMatch(Character::isWhitespace)) {

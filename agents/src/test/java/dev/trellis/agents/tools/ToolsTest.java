@@ -76,6 +76,22 @@ class ToolsTest {
                 .hasMessage("arguments for tool 'add' must be a JSON object with the keys [a, b]; got: one and two");
     }
 
+    static final class StaticTools {
+        @Tool({"Counts the words of the text.", "Words are separated by whitespace."})
+        static int words(String text) {
+            return text.isBlank() ? 0 : text.trim().split("\\s+").length;
+        }
+    }
+
+    @Test
+    void staticToolMethodsFromTheClass() throws Exception {
+        AgentTool words = Tools.fromObject(StaticTools.class).get(0);
+        assertThat(words.description()).isEqualTo("Counts the words of the text.\nWords are separated by whitespace.");
+        assertThat(words.run("one two  three")).isEqualTo("3");
+        assertThatThrownBy(() -> Tools.fromObject(MathTools.class)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not static; pass an instance");
+    }
+
     @Test
     void anObjectWithoutToolMethodsIsRefusedByName() {
         assertThatThrownBy(() -> Tools.fromObject("just a string"))
@@ -170,7 +186,7 @@ class ToolsTest {
                 .contains("127.0.0.1:" + closedPort);
 
         try (MediaWikiStandIn slow = new MediaWikiStandIn()) {
-            slow.page("A", "a").delay(Duration.ofSeconds(5));
+            slow.page("A", "a").delay(Duration.ofMillis(1500)); // close() waits for this handler
             WikipediaTool tool = WikipediaTool.builder().endpoint(slow.endpoint()).timeout(Duration.ofMillis(300)).build();
             long start = System.nanoTime();
             assertThat(tool.run("A")).startsWith("Wikipedia did not answer within 300 ms");
