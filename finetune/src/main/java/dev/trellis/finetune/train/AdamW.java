@@ -37,8 +37,10 @@ public final class AdamW extends Optimizer {
         m.muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
         v.muli((float) beta2).addi(grad.square().muli((float) (1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, stepCount);
-        double bc2 = 1 - Math.pow(beta2, stepCount);
-        NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi((float) epsilon);
-        w.subi(m.div(denom).muli((float) (lr / bc1)));
+        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, stepCount));
+        // torch: m / bc1 / (sqrt(v) / sqrt(bc2) + eps) == m * (sqrt(bc2) / bc1) / (sqrt(v) + eps * sqrt(bc2)),
+        // one pass over the parameter fewer (the optimizer is a tenth of a step's time on a 5M model)
+        NDArray denom = v.sqrt().addi((float) (epsilon * sqrtBc2));
+        w.subi(m.div(denom).muli((float) (lr * sqrtBc2 / bc1)));
     }
 }
