@@ -166,6 +166,7 @@ public final class Trainer {
         Map<String, Object> lastEval = Map.of();
         try (Optimizer optimizer = Optimizer.create(args, params);
              NDManager manager = NDManager.newBaseManager(model.device())) {
+            removeLeftovers();
             if (resumeFrom != null) {
                 resume(resumeFrom, optimizer);
             } else {
@@ -417,9 +418,7 @@ public final class Trainer {
             writeTrainerState(tmp, schedule);
             if (Files.exists(target)) {
                 // a resumed run reaching a step saved before the crash: replace it
-                Path old = Files.createTempDirectory(out, ".replaced-");
-                Files.move(target, old.resolve("old"), StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+                discard(target);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -571,8 +570,34 @@ public final class Trainer {
             if (p.equals(newest) || p.equals(state.bestModelCheckpoint)) {
                 continue;
             }
-            deleteTree(p);
+            discard(p);
             excess--;
+        }
+    }
+
+    /** Renames a directory out of the way in one atomic step, then deletes it: a kill mid-way never leaves a half checkpoint. */
+    private void discard(Path dir) throws IOException {
+        Path doomed = Files.createTempDirectory(args.outputDir(), ".deleting-");
+        Files.move(dir, doomed.resolve(dir.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(doomed);
+    }
+
+    /** Removes temporary directories a killed run left behind (unfinished checkpoints, half-done deletions). */
+    private void removeLeftovers() throws IOException {
+        if (!Files.isDirectory(args.outputDir())) {
+            return;
+        }
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(args.outputDir())) {
+            stale = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return Files.isDirectory(p) && (n.startsWith(".checkpoint-") || n.startsWith(".deleting-")
+                        || n.startsWith(".replaced-"));
+            }).toList();
+        }
+        for (Path p : stale) {
+            LOG.info("removing {} left by an interrupted run", p);
+            deleteTree(p);
         }
     }
 

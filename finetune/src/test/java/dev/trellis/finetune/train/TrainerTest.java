@@ -84,8 +84,8 @@ class TrainerTest {
     @Test
     void resumingAfterACrashReproducesTheUninterruptedRun() {
         TokenizedDataset data = ToyData.dataset(24, 2);
-        TrainingArguments.Builder args = base("x").maxSteps(12).perDeviceTrainBatchSize(2).gradientAccumulationSteps(2)
-                .saveStrategy(IntervalStrategy.STEPS).saveSteps(4).warmupSteps(2).lrSchedulerType(SchedulerType.COSINE)
+        TrainingArguments.Builder args = base("x").maxSteps(8).perDeviceTrainBatchSize(2).gradientAccumulationSteps(2)
+                .saveStrategy(IntervalStrategy.STEPS).saveSteps(3).warmupSteps(2).lrSchedulerType(SchedulerType.COSINE)
                 .weightDecay(0.1);
         Map<String, float[]> straight;
         try (CausalLM model = ToyData.model(9)) {
@@ -98,20 +98,20 @@ class TrainerTest {
                     .callback(new TrainerCallback() {
                         @Override
                         public void onStepEnd(TrainingArguments a, TrainerState s) {
-                            if (s.globalStep() == 6) {
+                            if (s.globalStep() == 5) {
                                 throw new IllegalStateException("simulated crash");
                             }
                         }
                     }).build();
             assertThatThrownBy(crashing::train).hasMessage("simulated crash");
         }
-        assertThat(Trainer.checkpoints(out)).extracting(p -> p.getFileName().toString()).containsExactly("checkpoint-4");
-        assertThat(MetricsLog.read(out.resolve(MetricsLog.FILE))).hasSize(6);
+        assertThat(Trainer.checkpoints(out)).extracting(p -> p.getFileName().toString()).containsExactly("checkpoint-3");
+        assertThat(MetricsLog.read(out.resolve(MetricsLog.FILE))).hasSize(5);
         Map<String, float[]> resumed;
         try (CausalLM model = ToyData.model(1234)) { // different init: everything must come from the checkpoint
             TrainOutput o = Trainer.builder().model(model).trainDataset(data)
                     .args(args.outputDir(out).resumeFromCheckpoint("latest").build()).build().train();
-            assertThat(o.globalStep()).isEqualTo(12);
+            assertThat(o.globalStep()).isEqualTo(8);
             resumed = ToyData.weights(model);
         }
         assertThat(losses(out)).containsExactly(losses(tmp.resolve("straight")).toArray(new Double[0]));
