@@ -174,6 +174,8 @@ public final class Trainer {
                     clearOutputDir();
                 }
                 Files.createDirectories(args.outputDir());
+                // a run killed before its first checkpoint left lines no checkpoint backs: start the log afresh
+                Files.deleteIfExists(metrics.file());
             }
             LOG.info("training {} ({} parameters) on {}: {} steps ({} per epoch), {} train / {} eval sequences, output {}",
                     model.config().modelType(), model.numParameters(), model.device(), maxSteps, stepsPerEpoch,
@@ -257,7 +259,7 @@ public final class Trainer {
             summary.put("epoch", round(state.epoch));
             summary.put("global_step", state.globalStep);
             summary.putAll(lastEval);
-            writeModelDir(args.outputDir(), schedule, summary);
+            writeModelDir(args.outputDir(), summary);
             writeTrainerState(args.outputDir(), schedule);
             callbacks.forEach(c -> c.onTrainEnd(args, state));
             LOG.info("training done: {} steps, loss {}, {} tokens/s; model in {}", state.globalStep,
@@ -413,7 +415,7 @@ public final class Trainer {
         Path target = out.resolve("checkpoint-" + state.globalStep);
         Path tmp = Files.createTempDirectory(out, ".checkpoint-" + state.globalStep + "-");
         try {
-            writeModelDir(tmp, schedule, Map.of());
+            writeModelDir(tmp, Map.of());
             optimizer.save(tmp.resolve(OPTIMIZER_STATE));
             writeTrainerState(tmp, schedule);
             if (Files.exists(target)) {
@@ -436,7 +438,7 @@ public final class Trainer {
     }
 
     /** A complete model directory: model, tokenizer, trellis.json, loss.png. */
-    private void writeModelDir(Path dir, LearningRateSchedule schedule, Map<String, Object> summary) throws IOException {
+    private void writeModelDir(Path dir, Map<String, Object> summary) throws IOException {
         model.save(dir);
         if (tokenizer instanceof HfTokenizer hf) {
             Path src = hf.source();
