@@ -3,6 +3,7 @@ package dev.trellis.finetune.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -29,6 +30,8 @@ abstract class AbstractCausalLM implements CausalLM {
 
     /** Added to the score of a key a query may not see; finite so a fully padded row stays NaN-free. */
     static final float MASKED = -1e9f;
+    /** The same in float16, whose largest value is 65504; exp(-1e4) is still exactly 0. */
+    static final float MASKED_HALF = -1e4f;
 
     /** Where parameter values come from while the model is being built. */
     interface WeightSource {
@@ -41,13 +44,19 @@ abstract class AbstractCausalLM implements CausalLM {
 
     protected final NDManager manager;
     private final ModelConfig config;
+    private final DataType dataType;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private WeightSource source;
     private ObjectNode sourceConfigJson;
     private ObjectNode generationConfigJson;
 
-    protected AbstractCausalLM(ModelConfig config, Device device, WeightSource source) {
+    protected AbstractCausalLM(ModelConfig config, Device device, WeightSource source, DataType dataType) {
+        if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("a model computes in FLOAT32 or FLOAT16; got " + dataType
+                    + " (DJL 0.36 has no bfloat16 arithmetic)");
+        }
         this.config = config;
+        this.dataType = dataType;
         this.manager = NDManager.newBaseManager(device);
         this.source = source;
     }
@@ -56,6 +65,11 @@ abstract class AbstractCausalLM implements CausalLM {
     protected final NDArray parameter(String name, Parameter.Kind kind, double initStd, long... shape) {
         float[] values = source.values(name, kind, shape, initStd);
         NDArray array = manager.create(values, new Shape(shape));
+        if (dataType != DataType.FLOAT32) {
+            NDArray cast = array.toType(dataType, false);
+            array.close();
+            array = cast;
+        }
         array.setRequiresGradient(true);
         parameters.put(name, new Parameter(name, array, kind));
         return array;
@@ -91,6 +105,41 @@ abstract class AbstractCausalLM implements CausalLM {
     @Override
     public Device device() {
         return manager.getDevice();
+    }
+
+    @Override
+    public DataType dataType() {
+        return dataType;
+    }
+
+    @Override
+    public CausalLM toDataType(DataType target) {
+        AbstractCausalLM copy = Checkpoints.build(config, device(), (name, kind, shape, std) -> floats(parameter(name).array()),
+                target);
+        copy.provenance(sourceConfigJson, generationConfigJson);
+        return copy;
+    }
+
+    @Override
+    public void copyParametersFrom(CausalLM source) {
+        if (!source.config().equals(config)) {
+            throw new IllegalArgumentException("cannot copy parameters from a different model: " + source.config().modelType()
+                    + " with another config than this " + config.modelType());
+        }
+        for (Parameter p : parameters.values()) {
+            // an indexed assignment is torch's copy_: it casts, and overwrites even inf/NaN in place
+            p.array().set(new NDIndex("..."), source.parameter(p.name()).array());
+        }
+    }
+
+    /** A parameter's values as float32 (widened when the model computes in float16). */
+    static float[] floats(NDArray array) {
+        if (array.getDataType() == DataType.FLOAT32) {
+            return array.toFloatArray();
+        }
+        try (NDArray wide = array.toType(DataType.FLOAT32, false)) {
+            return wide.toFloatArray();
+        }
     }
 
     @Override
@@ -210,6 +259,7 @@ abstract class AbstractCausalLM implements CausalLM {
                     : attentionMask.toType(DataType.INT64, false).toLongArray();
         }
         int rows = mask == null ? 1 : batch;
+        float masked = dataType == DataType.FLOAT16 ? MASKED_HALF : MASKED;
         long[] positions = new long[rows * steps];
         float[] bias = new float[rows * steps * total];
         for (int b = 0; b < rows; b++) {
@@ -226,11 +276,14 @@ abstract class AbstractCausalLM implements CausalLM {
                 for (int j = 0; j < total; j++) {
                     boolean visible = j <= q && (slidingWindow == null || q - j < slidingWindow)
                             && (mask == null || mask[b * total + j] != 0);
-                    bias[(b * steps + i) * total + j] = visible ? 0f : MASKED;
+                    bias[(b * steps + i) * total + j] = visible ? 0f : masked;
                 }
             }
         }
         NDArray maskBias = m.create(bias, new Shape(rows, 1, steps, total));
+        if (dataType != DataType.FLOAT32) {
+            maskBias = maskBias.toType(dataType, false); // constants need no gradient, so the cast may cut the graph
+        }
         return new Step(m, batch, steps, past, maskBias, positions, rows);
     }
 
@@ -259,7 +312,9 @@ abstract class AbstractCausalLM implements CausalLM {
             ve.attach(step.manager());
             v = ve.broadcast(step.batch(), kvHeads, rep, total, d).reshape(step.batch(), heads, total, d);
         }
-        NDArray probs = q.matMul(kt).mul(scale).add(step.maskBias()).softmax(-1);
+        // In float16, scaling the queries first keeps the dot products sqrt(d) times further from overflow.
+        NDArray scores = q.getDataType() == DataType.FLOAT16 ? q.mul(scale).matMul(kt) : q.matMul(kt).mul(scale);
+        NDArray probs = scores.add(step.maskBias()).softmax(-1);
         return probs.matMul(v).transpose(0, 2, 1, 3).reshape(step.batch(), step.steps(), heads * d);
     }
 
@@ -277,16 +332,34 @@ abstract class AbstractCausalLM implements CausalLM {
 
     /** RMSNorm as Llama defines it: x / sqrt(mean(x^2) + eps) * weight. */
     protected static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        if (x.getDataType() == DataType.FLOAT16) {
+            return rmsNormHalf(x, weight, eps);
+        }
         NDArray rms = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
         return x.div(rms).mul(weight);
+    }
+
+    /**
+     * RMSNorm in float16, where x^2 overflows once |x| > 256 (transformers upcasts to float32, which
+     * DJL cannot do differentiably). The norm is scale-invariant, so with s = max|x| per row, a
+     * constant: x / sqrt(mean(x^2) + eps) == (x/s) / sqrt(mean((x/s)^2) + eps/s^2), all terms <= 1.
+     */
+    private static NDArray rmsNormHalf(NDArray x, NDArray weight, double eps) {
+        NDArray s = x.abs().max(new int[] {-1}, true).stopGradient().maximum(1e-4f);
+        NDArray xs = x.div(s);
+        NDArray epsTerm = s.pow(-1).mul(Math.sqrt(eps)).square();
+        NDArray rms = xs.square().mean(new int[] {-1}, true).add(epsTerm).sqrt();
+        return xs.div(rms).mul(weight);
     }
 
     /** The activations config.json names in {@code hidden_act} / {@code activation_function}. */
     protected static NDArray activation(String name, NDArray x) {
         return switch (name) {
             case "gelu" -> Activation.gelu(x); // exact (erf) GELU, torch's default
-            case "gelu_new", "gelu_pytorch_tanh" -> // tanh approximation
-                    x.mul(0.5).mul(x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2.0 / Math.PI)).tanh().add(1.0));
+            // tanh approximation; the cube's input is clipped to [-10, 10] because x^3 overflows float16 near
+            // |x| = 40 (and its gradient at 256); beyond |x| = 10 tanh is exactly +-1 in float32 too, so no value changes
+            case "gelu_new", "gelu_pytorch_tanh" -> x.mul(0.5)
+                    .mul(x.clip(-10, 10).pow(3).mul(0.044715).add(x).mul(Math.sqrt(2.0 / Math.PI)).tanh().add(1.0));
             case "silu", "swish" -> x.mul(Activation.sigmoid(x));
             case "relu" -> Activation.relu(x);
             default -> throw new IllegalStateException("unchecked activation " + name);

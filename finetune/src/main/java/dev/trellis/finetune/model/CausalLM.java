@@ -3,6 +3,7 @@ package dev.trellis.finetune.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -22,6 +23,14 @@ import java.util.Random;
  * forward pass is recorded, so {@code collector.backward(loss)} fills {@link Parameter#array()}'s
  * gradient. Outside a collector nothing is recorded. Intermediate arrays are created in the input
  * ids' NDManager; wrap each step in an {@code NDScope} (or a sub-manager) so they are freed.
+ *
+ * <p>Precision: {@link #load} and {@link #create} give float32 models. {@link #toDataType} makes a
+ * float16 working copy for mixed-precision training (the trainer's {@code fp16}): its parameters are
+ * leaves with their own gradients, because DJL's {@code toType} is not differentiable and so cannot
+ * cast float32 masters inside the recorded graph. A float16 model computes every layer in float16,
+ * with float16-safe forms of the few steps that would overflow (see {@code rmsNorm} and the
+ * {@code gelu_new} activation); its logits are float16, so take the log-softmax in float32
+ * ({@link LanguageModelingLoss#logSoftmax}).
  */
 public interface CausalLM extends AutoCloseable {
 
@@ -84,9 +93,26 @@ public interface CausalLM extends AutoCloseable {
     /** The device the parameters live on. */
     Device device();
 
+    /** The parameters' data type, which is also the forward pass's: FLOAT32, or FLOAT16 for a working copy. */
+    DataType dataType();
+
+    /**
+     * A new model with the same architecture, config and values, on the same device, whose
+     * parameters are {@code dataType} (FLOAT32 or FLOAT16; DJL 0.36 has no bfloat16 arithmetic).
+     * Each parameter is a fresh leaf that requires a gradient. Close it when done.
+     */
+    CausalLM toDataType(DataType dataType);
+
+    /**
+     * Overwrites every parameter in place with {@code source}'s value of the same name, casting to
+     * this model's data type (how a float16 working copy follows its float32 masters after each
+     * optimizer step). {@code source} must have the same config.
+     */
+    void copyParametersFrom(CausalLM source);
+
     /**
      * Full causal forward pass: token ids [batch, steps] (int64) to logits [batch, steps, vocab]
-     * (float32). Differentiable inside a GradientCollector.
+     * (in {@link #dataType()}). Differentiable inside a GradientCollector.
      */
     NDArray forward(NDArray inputIds);
 
@@ -144,7 +170,8 @@ public interface CausalLM extends AutoCloseable {
     /**
      * Writes a Hugging Face checkpoint directory: config.json, model.safetensors (float32), and
      * generation_config.json, each atomically; a model loaded from a checkpoint keeps its extra
-     * config fields and generation config. Shards above 5 GB like transformers does.
+     * config fields and generation config. Shards above 5 GB like transformers does. A float16 model
+     * is saved widened to float32.
      */
     void save(Path dir);
 

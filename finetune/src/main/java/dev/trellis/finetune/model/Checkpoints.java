@@ -1,6 +1,7 @@
 package dev.trellis.finetune.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trellis.framework.io.AtomicFiles;
@@ -114,13 +115,17 @@ final class Checkpoints {
     }
 
     static AbstractCausalLM build(ModelConfig config, Device device, AbstractCausalLM.WeightSource source) {
+        return build(config, device, source, DataType.FLOAT32);
+    }
+
+    static AbstractCausalLM build(ModelConfig config, Device device, AbstractCausalLM.WeightSource source, DataType dataType) {
         if (config instanceof GptNeoX.Config c) {
-            return new GptNeoX(c, device, source);
+            return new GptNeoX(c, device, source, dataType);
         }
         if (config instanceof Gpt2.Config c) {
-            return new Gpt2(c, device, source);
+            return new Gpt2(c, device, source, dataType);
         }
-        return new Llama((Llama.Config) config, device, source);
+        return new Llama((Llama.Config) config, device, source, dataType);
     }
 
     private static List<SafetensorsReader> openWeights(Path dir) {
@@ -202,7 +207,7 @@ final class Checkpoints {
                     : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
             SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
             for (Parameter p : shards.get(i)) {
-                writer.add(p.name(), DType.F32, p.array().getShape().getShape(), () -> littleEndian(p.array().toFloatArray()));
+                writer.add(p.name(), DType.F32, p.array().getShape().getShape(), () -> littleEndian(AbstractCausalLM.floats(p.array())));
                 weightMap.put(p.name(), file);
                 total += p.size() * 4;
             }

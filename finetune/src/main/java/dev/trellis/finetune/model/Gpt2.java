@@ -2,6 +2,7 @@ package dev.trellis.finetune.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,8 +106,8 @@ public final class Gpt2 extends AbstractCausalLM {
     private final NDArray lnFBias;
     private final NDArray lmHead;
 
-    Gpt2(Config c, Device device, WeightSource source) {
-        super(c, device, source);
+    Gpt2(Config c, Device device, WeightSource source, DataType dataType) {
+        super(c, device, source, dataType);
         this.config = c;
         long h = c.nEmbd();
         long inner = c.nInner();

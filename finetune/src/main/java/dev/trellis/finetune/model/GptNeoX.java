@@ -2,6 +2,7 @@ package dev.trellis.finetune.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,8 +111,8 @@ public final class GptNeoX extends AbstractCausalLM {
     private final NDArray embedOut;
     private final RotaryEmbedding rotary;
 
-    GptNeoX(Config c, Device device, WeightSource source) {
-        super(c, device, source);
+    GptNeoX(Config c, Device device, WeightSource source, DataType dataType) {
+        super(c, device, source, dataType);
         this.config = c;
         long h = c.hiddenSize();
         long i = c.intermediateSize();
@@ -143,7 +144,7 @@ public final class GptNeoX extends AbstractCausalLM {
     @Override
     public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, null);
-        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager());
+        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType());
         NDArray x = embedding(ids, embedIn);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];

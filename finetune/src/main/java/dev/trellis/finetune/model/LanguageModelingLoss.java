@@ -2,6 +2,8 @@ package dev.trellis.finetune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The causal language-modelling loss transformers computes when {@code labels} are passed: the
@@ -17,7 +19,7 @@ public final class LanguageModelingLoss {
     }
 
     /**
-     * Mean cross-entropy over the counted tokens. {@code logits} [batch, steps, vocab] (float32),
+     * Mean cross-entropy over the counted tokens. {@code logits} [batch, steps, vocab] (float32 or float16),
      * {@code labels} [batch, steps] (int64, usually the input ids with ignored parts set to -100).
      * Differentiable with respect to the logits.
      */
@@ -34,7 +36,7 @@ public final class LanguageModelingLoss {
         NDArray targets = labels.split(new long[] {1}, 1).get(1);
         NDArray counted = targets.neq(IGNORE_INDEX);
         NDArray safeTargets = targets.mul(counted.toType(DataType.INT64, false));
-        NDArray logProbs = predictions.logSoftmax(-1).gather(safeTargets.expandDims(-1), -1).squeeze(-1);
+        NDArray logProbs = logSoftmax(predictions).gather(safeTargets.expandDims(-1), -1).squeeze(-1);
         NDArray weights = counted.toType(DataType.FLOAT32, false);
         float count = weights.sum().getFloat();
         if (count == 0) {
@@ -42,5 +44,17 @@ public final class LanguageModelingLoss {
                     + "(is the whole sequence masked as prompt?)");
         }
         return logProbs.mul(weights).sum().neg().div(count);
+    }
+
+    /**
+     * Log-softmax over the last axis, always computed and returned in float32 (as PyTorch's autocast
+     * runs it): float16 logits are widened inside torch's {@code log_softmax(dim, dtype)}, a cast
+     * autograd sees, so the gradient flows back into the float16 graph. Differentiable.
+     */
+    public static NDArray logSoftmax(NDArray logits) {
+        if (logits.getDataType() == DataType.FLOAT32) {
+            return logits.logSoftmax(-1);
+        }
+        return JniUtils.logSoftmax((PtNDArray) logits, -1, DataType.FLOAT32);
     }
 }

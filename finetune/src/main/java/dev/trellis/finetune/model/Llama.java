@@ -2,6 +2,7 @@ package dev.trellis.finetune.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -145,8 +146,8 @@ public final class Llama extends AbstractCausalLM {
     private final NDArray lmHead;
     private final RotaryEmbedding rotary;
 
-    Llama(Config c, Device device, WeightSource source) {
-        super(c, device, source);
+    Llama(Config c, Device device, WeightSource source, DataType dataType) {
+        super(c, device, source, dataType);
         this.config = c;
         long h = c.hiddenSize();
         long i = c.intermediateSize();
@@ -183,7 +184,7 @@ public final class Llama extends AbstractCausalLM {
     @Override
     public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, config.slidingWindow());
-        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager());
+        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType());
         NDArray x = embedding(ids, embedTokens);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -40,11 +41,16 @@ final class RotaryEmbedding {
         return (float) position * invFreq[i];
     }
 
+    /** {@link #cosSin(long[], int, int, NDManager, DataType)} in float32. */
+    NDArray[] cosSin(long[] positions, int rows, int steps, NDManager manager) {
+        return cosSin(positions, rows, steps, manager, DataType.FLOAT32);
+    }
+
     /**
      * cos and sin for the given positions, shaped [rows, 1, steps, dim] so they broadcast over heads.
-     * {@code positions} is row-major [rows, steps].
+     * {@code positions} is row-major [rows, steps]; the arrays are in {@code dataType} (computed in float32).
      */
-    NDArray[] cosSin(long[] positions, int rows, int steps, NDManager manager) {
+    NDArray[] cosSin(long[] positions, int rows, int steps, NDManager manager, DataType dataType) {
         float[] cos = new float[positions.length * dim];
         float[] sin = new float[positions.length * dim];
         int half = dim / 2;
@@ -60,7 +66,13 @@ final class RotaryEmbedding {
             }
         }
         Shape shape = new Shape(rows, 1, steps, dim);
-        return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
+        NDArray c = manager.create(cos, shape);
+        NDArray s = manager.create(sin, shape);
+        if (dataType != DataType.FLOAT32) { // constants: a cast that cuts the autograd graph is fine here
+            c = c.toType(dataType, false);
+            s = s.toType(dataType, false);
+        }
+        return new NDArray[] {c, s};
     }
 
     /** Rotates x [batch, heads, steps, dim]: x * cos + rotate_half(x) * sin. */

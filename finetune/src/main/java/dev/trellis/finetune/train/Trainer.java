@@ -17,6 +17,7 @@ import dev.trellis.finetune.data.InstructionTemplate;
 import dev.trellis.finetune.data.TokenizedDataset;
 import dev.trellis.finetune.data.TokenizedExample;
 import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.LanguageModelingLoss;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.model.Parameter;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
@@ -61,9 +62,18 @@ import org.slf4j.LoggerFactory;
  * even after {@code kill -9} — repeats at most the steps since that checkpoint and reproduces the
  * loss curve of an uninterrupted run.
  *
- * <p>Device: the model's device (a GPU when DJL sees one, else the CPU); the same code runs on both.
- * Training is in float32 on either (see the README: CausalLM holds float32 weights and DJL 0.36's
- * {@code toType} is not differentiable, so fp16 autocast is not available).
+ * <p>Device and precision: the model's device (a GPU when DJL sees one, else the CPU), with the
+ * same code on both. {@link TrainingArguments#fp16(ai.djl.Device)} picks fp16 mixed precision on a
+ * GPU and float32 on the CPU unless set. Under fp16 the model handed in stays float32 and is the
+ * optimizer's master copy; forward and backward run on a float16 working copy
+ * ({@link CausalLM#toDataType}) whose parameters are leaves with their own gradients (DJL's
+ * {@code toType} is not differentiable, so the masters cannot be cast inside the graph). The
+ * log-softmax of the loss runs in float32; the loss is multiplied by the {@link GradScaler}'s scale
+ * before {@code backward}; the float16 gradients are cast to float32 and unscaled, an inf/NaN skips
+ * the step and halves the scale, otherwise they are clipped, the float32 optimizer steps, and the
+ * working copy is refreshed from the masters. Evaluation and every saved model use the float32
+ * masters. The scaler's state is part of each checkpoint. Tested on the CPU (PyTorch's CPU float16
+ * kernels run every op used, slowly); not yet run on a GPU from this code base.
  */
 public final class Trainer {
 
@@ -86,6 +96,8 @@ public final class Trainer {
     private final Path resumeFrom;
     private final TrainerState state = new TrainerState();
     private final MetricsLog metrics;
+    private final boolean fp16;
+    private GradScaler scaler;
 
     private Trainer(Builder b) {
         model = Objects.requireNonNull(b.model, "model");
@@ -133,6 +145,12 @@ public final class Trainer {
         metrics = new MetricsLog(args.outputDir().resolve(MetricsLog.FILE));
         state.maxSteps = maxSteps;
         state.stepsPerEpoch = stepsPerEpoch;
+        if (model.dataType() != DataType.FLOAT32) {
+            throw new TrainingConfigException("model", "computes in " + model.dataType() + "; train the float32 model "
+                    + "(CausalLM.load or CausalLM.create) and set fp16(true): the trainer keeps float32 master weights and "
+                    + "makes the float16 working copy itself");
+        }
+        fp16 = args.fp16(model.device());
     }
 
     public static Builder builder() {
@@ -147,6 +165,16 @@ public final class Trainer {
     /** Optimizer steps per pass over the training data. */
     public int stepsPerEpoch() {
         return stepsPerEpoch;
+    }
+
+    /** Whether this run trains in fp16 mixed precision (see {@link TrainingArguments#fp16(ai.djl.Device)}). */
+    public boolean fp16() {
+        return fp16;
+    }
+
+    /** The loss scaler of an fp16 run (null in float32), for diagnostics and tests. */
+    GradScaler gradScaler() {
+        return scaler;
     }
 
     /** The state shared with callbacks. */
@@ -164,8 +192,15 @@ public final class Trainer {
         double lossSumThisRun = 0;
         int stepsThisRun = 0;
         Map<String, Object> lastEval = Map.of();
+        scaler = fp16 ? new GradScaler(args.fp16InitScale(), GradScaler.DEFAULT_GROWTH_FACTOR,
+                GradScaler.DEFAULT_BACKOFF_FACTOR, args.fp16GrowthInterval()) : null;
+        if (fp16 && !model.device().isGpu()) {
+            LOG.warn("fp16 on the CPU: correct, but PyTorch's CPU float16 matmuls are many times slower than float32; "
+                    + "meant for testing the mixed-precision path");
+        }
         try (Optimizer optimizer = Optimizer.create(args, params);
-             NDManager manager = NDManager.newBaseManager(model.device())) {
+             NDManager manager = NDManager.newBaseManager(model.device());
+             CausalLM working = fp16 ? model.toDataType(DataType.FLOAT16) : null) {
             removeLeftovers();
             if (resumeFrom != null) {
                 resume(resumeFrom, optimizer);
@@ -177,8 +212,12 @@ public final class Trainer {
                 // a run killed before its first checkpoint left lines no checkpoint backs: start the log afresh
                 Files.deleteIfExists(metrics.file());
             }
-            LOG.info("training {} ({} parameters) on {}: {} steps ({} per epoch), {} train / {} eval sequences, output {}",
-                    model.config().modelType(), model.numParameters(), model.device(), maxSteps, stepsPerEpoch,
+            if (working != null) {
+                working.copyParametersFrom(model); // the masters may have been restored from a checkpoint
+            }
+            LOG.info("training {} ({} parameters) on {} in {}: {} steps ({} per epoch), {} train / {} eval sequences, output {}",
+                    model.config().modelType(), model.numParameters(), model.device(),
+                    fp16 ? "fp16 mixed precision (loss scale " + scaler.scale() + ")" : "float32", maxSteps, stepsPerEpoch,
                     trainDataset.size(), evalDataset == null ? 0 : evalDataset.size(), args.outputDir());
             callbacks.forEach(c -> c.onTrainBegin(args, state));
             int cachedEpoch = -1;
@@ -200,7 +239,7 @@ public final class Trainer {
                     List<Batch> micro = epochBatches.subList(from,
                             Math.min(epochBatches.size(), from + args.gradientAccumulationSteps()));
                     double lr = schedule.learningRate(step);
-                    StepResult r = trainStep(manager, micro, params, optimizer, lr);
+                    StepResult r = trainStep(manager, micro, params, optimizer, lr, working);
 
                     state.globalStep = step + 1;
                     state.epoch = (double) state.globalStep / stepsPerEpoch;
@@ -224,6 +263,10 @@ public final class Trainer {
                         entry.put("learning_rate", lr);
                         entry.put("grad_norm", r.gradNorm);
                         entry.put("tokens_per_second", seconds > 0 ? logTokens / seconds : 0.0);
+                        if (scaler != null) {
+                            entry.put("loss_scale", scaler.scale());
+                            entry.put("skipped_steps", scaler.skippedSteps());
+                        }
                         log(entry);
                     }
                     progress.step(state.globalStep, r.loss, lr, seconds > 0 ? logTokens / seconds : 0, logged);
@@ -233,7 +276,7 @@ public final class Trainer {
                         logTokens = 0;
                         logStart = System.nanoTime();
                     }
-                    if (!r.applied) {
+                    if (!r.applied && scaler == null) {
                         progress.message("step " + state.globalStep + ": gradient norm " + r.gradNorm + ", update skipped");
                     }
                     if (due(args.evalStrategy(), args.evalSteps(), epochEnd)) {
@@ -274,7 +317,14 @@ public final class Trainer {
     private record StepResult(double loss, long tokens, double gradNorm, boolean applied) {
     }
 
-    private StepResult trainStep(NDManager manager, List<Batch> micro, List<Parameter> params, Optimizer optimizer, double lr) {
+    /**
+     * One optimizer step over the micro-batches of an accumulation window. {@code working} is the
+     * float16 copy under fp16 (null in float32, where the model itself runs).
+     */
+    private StepResult trainStep(NDManager manager, List<Batch> micro, List<Parameter> params, Optimizer optimizer, double lr,
+                                 CausalLM working) {
+        CausalLM net = working != null ? working : model;
+        double lossScale = scaler != null ? scaler.scale() : 1.0;
         long labelCount = 0;
         long tokens = 0;
         for (Batch b : micro) {
@@ -291,8 +341,8 @@ public final class Trainer {
                         }
                         NDArray ids = manager.create(Batch.flatten(b.inputIds()), new Shape(b.batchSize(), b.sequenceLength()));
                         NDArray labels = manager.create(Batch.flatten(b.labels()), new Shape(b.batchSize(), b.sequenceLength()));
-                        NDArray part = negativeLogLikelihoodSum(model.forward(ids), labels).div((float) labelCount);
-                        gc.backward(part);
+                        NDArray part = negativeLogLikelihoodSum(net.forward(ids), labels).div((float) labelCount);
+                        gc.backward(scaler == null ? part : part.mul((float) lossScale));
                         loss += part.getFloat();
                     }
                 }
@@ -301,20 +351,34 @@ public final class Trainer {
                 return new StepResult(0, tokens, 0, false);
             }
             List<NDArray> grads = new ArrayList<>(params.size());
-            for (Parameter p : params) {
-                grads.add(p.array().getGradient());
+            if (working == null) {
+                for (Parameter p : params) {
+                    grads.add(p.array().getGradient());
+                }
+            } else {
+                // float16 gradients of the working copy -> float32, unscaled, in the masters' order (same construction)
+                for (Parameter w : working.parameters()) {
+                    grads.add(w.array().getGradient().toType(DataType.FLOAT32, false).divi((float) lossScale));
+                }
             }
             double norm = GradientClipping.clipGlobalNorm(grads, args.maxGradNorm());
             boolean finite = Double.isFinite(norm) && Double.isFinite(loss);
-            if (finite) {
+            boolean apply = scaler == null ? finite : scaler.update(finite);
+            if (apply) {
                 optimizer.step(lr, grads);
+                if (working != null) {
+                    working.copyParametersFrom(model);
+                }
+            } else if (scaler != null) { // routine under fp16: the scale adapts (metrics.jsonl counts skipped_steps)
+                LOG.info("step {}: fp16 gradients overflowed at loss scale {}; update skipped, loss scale now {}",
+                        state.globalStep + 1, lossScale, scaler.scale());
             } else {
                 LOG.warn("gradient norm {} / loss {} is not finite; skipping this update", norm, loss);
             }
-            for (Parameter p : params) {
+            for (Parameter p : net.parameters()) {
                 JniUtils.zeroGrad((PtNDArray) p.array());
             }
-            return new StepResult(loss, tokens, norm, finite);
+            return new StepResult(loss, tokens, norm, apply);
         }
     }
 
@@ -325,7 +389,7 @@ public final class Trainer {
         NDArray targets = labels.split(new long[] {1}, 1).get(1);
         NDArray counted = targets.neq(TokenizedExample.IGNORE_INDEX);
         NDArray safeTargets = targets.mul(counted.toType(DataType.INT64, false));
-        NDArray logProbs = predictions.logSoftmax(-1).gather(safeTargets.expandDims(-1), -1).squeeze(-1);
+        NDArray logProbs = LanguageModelingLoss.logSoftmax(predictions).gather(safeTargets.expandDims(-1), -1).squeeze(-1);
         return logProbs.mul(counted.toType(DataType.FLOAT32, false)).sum().neg();
     }
 
@@ -472,6 +536,7 @@ public final class Trainer {
             training.put("best_metric", Map.of(args.metricForBestModel(), state.bestMetric));
         }
         training.put("device", model.device().toString());
+        training.put("mixed_precision", fp16 ? "fp16" : "no");
         training.putAll(summary);
         new TrellisManifest(template, baseModel, training).write(dir);
         LossPlot.write(state.logHistory, "loss — step " + state.globalStep, dir.resolve(LossPlot.FILE));
@@ -509,6 +574,9 @@ public final class Trainer {
         rng.put("data_epoch", state.globalStep / stepsPerEpoch);
         rng.put("data_window", state.globalStep % stepsPerEpoch);
         s.put("rng_state", rng);
+        if (scaler != null) {
+            s.put("grad_scaler", scaler.stateDict());
+        }
         s.put("log_history", state.logHistory);
         AtomicFiles.write(dir.resolve(TRAINER_STATE), JSON.writeValueAsBytes(s));
     }
@@ -539,6 +607,12 @@ public final class Trainer {
         state.logHistory.clear();
         for (Object e : (List<Object>) s.getOrDefault("log_history", List.of())) {
             state.logHistory.add((Map<String, Object>) e);
+        }
+        Object scalerState = s.get("grad_scaler");
+        if (scaler != null && scalerState instanceof Map<?, ?> gs) {
+            scaler.loadStateDict((Map<String, Object>) gs);
+        } else if (scaler != null) {
+            LOG.info("{} was trained in float32; fp16 continues from it with a fresh loss scale {}", checkpoint, scaler.scale());
         }
         metrics.truncateAfter(step);
         LOG.info("resumed from {} at step {} of {}", checkpoint, step, maxSteps);

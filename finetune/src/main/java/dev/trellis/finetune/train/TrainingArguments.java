@@ -1,5 +1,6 @@
 package dev.trellis.finetune.train;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,6 +55,9 @@ public final class TrainingArguments {
     private final long seed;
     private final String resumeFromCheckpoint;
     private final boolean disableTqdm;
+    private final Boolean fp16;
+    private final double fp16InitScale;
+    private final int fp16GrowthInterval;
 
     private TrainingArguments(Builder b) {
         outputDir = b.outputDir;
@@ -89,6 +93,9 @@ public final class TrainingArguments {
         seed = b.seed;
         resumeFromCheckpoint = b.resumeFromCheckpoint;
         disableTqdm = b.disableTqdm;
+        fp16 = b.fp16;
+        fp16InitScale = b.fp16InitScale;
+        fp16GrowthInterval = b.fp16GrowthInterval;
     }
 
     public static Builder builder() {
@@ -128,6 +135,9 @@ public final class TrainingArguments {
         b.seed = seed;
         b.resumeFromCheckpoint = resumeFromCheckpoint;
         b.disableTqdm = disableTqdm;
+        b.fp16 = fp16;
+        b.fp16InitScale = fp16InitScale;
+        b.fp16GrowthInterval = fp16GrowthInterval;
         return b;
     }
 
@@ -168,6 +178,25 @@ public final class TrainingArguments {
     public String resumeFromCheckpoint() { return resumeFromCheckpoint; }
     /** True turns the progress bar off (plain log lines only), as Hugging Face's {@code disable_tqdm}. */
     public boolean disableTqdm() { return disableTqdm; }
+    /** fp16 mixed precision as set: true, false, or null for automatic (see {@link #fp16(Device)}). */
+    public Boolean fp16() { return fp16; }
+    /** The loss scale fp16 training starts with (torch GradScaler's {@code init_scale}). */
+    public double fp16InitScale() { return fp16InitScale; }
+    /** Overflow-free steps after which the loss scale doubles (torch GradScaler's {@code growth_interval}). */
+    public int fp16GrowthInterval() { return fp16GrowthInterval; }
+
+    /**
+     * Whether a model on {@code device} trains in fp16 mixed precision: as set by
+     * {@link Builder#fp16(Boolean)}, or when unset, exactly when the device is a GPU.
+     */
+    public boolean fp16(Device device) {
+        return resolveFp16(fp16, device);
+    }
+
+    /** The device rule on its own: an explicit choice wins; otherwise fp16 on a GPU, float32 on the CPU. */
+    static boolean resolveFp16(Boolean requested, Device device) {
+        return requested != null ? requested : device.isGpu();
+    }
 
     /** The arguments as a JSON-ready map with Hugging Face's snake_case names (recorded in trellis.json). */
     public Map<String, Object> toMap() {
@@ -199,6 +228,7 @@ public final class TrainingArguments {
         m.put("greater_is_better", greaterIsBetter);
         m.put("early_stopping_patience", earlyStoppingPatience);
         m.put("seed", seed);
+        m.put("fp16", fp16 == null ? "auto" : fp16);
         return m;
     }
 
@@ -239,6 +269,9 @@ public final class TrainingArguments {
         private long seed = 42;
         private String resumeFromCheckpoint;
         private boolean disableTqdm;
+        private Boolean fp16;
+        private double fp16InitScale = GradScaler.DEFAULT_INIT_SCALE;
+        private int fp16GrowthInterval = GradScaler.DEFAULT_GROWTH_INTERVAL;
 
         private Builder() {
         }
@@ -284,6 +317,17 @@ public final class TrainingArguments {
         public Builder resumeFromCheckpoint(String v) { this.resumeFromCheckpoint = v; return this; }
         public Builder resumeFromCheckpoint(Path v) { this.resumeFromCheckpoint = v == null ? null : v.toString(); return this; }
         public Builder disableTqdm(boolean v) { this.disableTqdm = v; return this; }
+        /**
+         * Hugging Face's {@code fp16}: float16 forward/backward on a working copy of the model, float32
+         * master weights in the optimizer, dynamic loss scaling. Null (the default) turns it on when
+         * the model is on a GPU and off on the CPU; true on the CPU works (PyTorch's CPU float16
+         * kernels cover every op the models use) but is many times slower than float32 there.
+         */
+        public Builder fp16(Boolean v) { this.fp16 = v; return this; }
+        /** The first loss scale under fp16; default 65536 (2^16), as torch's GradScaler. */
+        public Builder fp16InitScale(double v) { this.fp16InitScale = v; return this; }
+        /** Overflow-free steps before the loss scale doubles under fp16; default 2000, as torch's GradScaler. */
+        public Builder fp16GrowthInterval(int v) { this.fp16GrowthInterval = v; return this; }
 
         /** Checks every field that can be checked without the data and builds the arguments. */
         public TrainingArguments build() {
@@ -371,6 +415,11 @@ public final class TrainingArguments {
                             + "or EPOCH and pass an eval dataset");
                 }
             }
+            if (!Double.isFinite(fp16InitScale) || fp16InitScale <= 0) {
+                throw new TrainingConfigException("fp16InitScale", "must be a finite number above 0, got " + fp16InitScale
+                        + "; the usual value is 65536 (2^16)");
+            }
+            positive("fp16GrowthInterval", fp16GrowthInterval);
             if (resumeFromCheckpoint != null && resumeFromCheckpoint.isBlank()) {
                 throw new TrainingConfigException("resumeFromCheckpoint", "is blank; pass a checkpoint directory, \"latest\", or null");
             }
