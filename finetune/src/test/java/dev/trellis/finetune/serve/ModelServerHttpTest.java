@@ -256,6 +256,103 @@ class ModelServerHttpTest {
         }
     }
 
+    @Test
+    void clientLeavingMidStreamStopsGenerationAndFreesTheWorker() throws Exception {
+        Ticker ticker = new Ticker(null);
+        try (ModelServer server = ModelServer.builder().chatModel(ticker).modelId("echo").port(0).build().start()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(HELLO.replace("}]}", "}],\"stream\":true}"))).build();
+            HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream body = response.body()) {
+                assertThat(new String(body.readNBytes(700), java.nio.charset.StandardCharsets.UTF_8)).contains("tick");
+            }
+            waitFor(() -> ticker.stopped);
+            assertThat(ticker.ticks).isLessThan(Ticker.TICKS);
+            waitFor(() -> JSON.readTree(get(server, "/health").body()).get("active").asInt() == 0);
+        }
+    }
+
+    @Test
+    void modelFailureIs500AndEndsAStreamWithAnErrorEvent() throws Exception {
+        try (ModelServer server = ModelServer.builder().chatModel(new Ticker("weights are corrupt")).modelId("echo")
+                .port(0).build().start()) {
+            JsonNode error = error(post(server, "/v1/chat/completions", HELLO), 500);
+            assertThat(error.get("type").asText()).isEqualTo("server_error");
+            assertThat(error.get("message").asText()).contains("weights are corrupt");
+
+            List<String> events = events(post(server, "/v1/chat/completions",
+                    HELLO.replace("}]}", "}],\"stream\":true}")).body());
+            assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+            JsonNode streamed = JSON.readTree(events.get(events.size() - 2)).get("error");
+            assertThat(streamed.get("message").asText()).contains("weights are corrupt");
+        }
+    }
+
+    /** Streams "tick " many times with a pause, or fails at once when given a failure message. */
+    static final class Ticker implements dev.langchain4j.model.chat.ChatModel, dev.langchain4j.model.chat.StreamingChatModel {
+        static final int TICKS = 500;
+        private final String failure;
+        volatile int ticks;
+        volatile boolean stopped;
+
+        Ticker(String failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public dev.langchain4j.model.chat.response.ChatResponse doChat(dev.langchain4j.model.chat.request.ChatRequest request) {
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+            return dev.langchain4j.model.chat.response.ChatResponse.builder()
+                    .aiMessage(dev.langchain4j.data.message.AiMessage.from("tick")).build();
+        }
+
+        @Override
+        public void doChat(dev.langchain4j.model.chat.request.ChatRequest request,
+                           dev.langchain4j.model.chat.response.StreamingChatResponseHandler handler) {
+            if (failure != null) {
+                handler.onError(new IllegalStateException(failure));
+                return;
+            }
+            try {
+                for (int i = 0; i < TICKS; i++) {
+                    handler.onPartialResponse("tick ");
+                    ticks++;
+                    Thread.sleep(20);
+                }
+                handler.onCompleteResponse(doChat(request));
+            } catch (RuntimeException e) {
+                // The server's handler fails the callback once the client is gone: stop generating.
+                handler.onError(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped = true;
+            }
+        }
+
+        @Override
+        public dev.langchain4j.model.chat.request.ChatRequestParameters defaultRequestParameters() {
+            return dev.langchain4j.model.chat.request.ChatRequestParameters.builder().build();
+        }
+
+        @Override
+        public List<dev.langchain4j.model.chat.listener.ChatModelListener> listeners() {
+            return List.of();
+        }
+
+        @Override
+        public dev.langchain4j.model.ModelProvider provider() {
+            return dev.langchain4j.model.ModelProvider.OTHER;
+        }
+
+        @Override
+        public java.util.Set<dev.langchain4j.model.chat.Capability> supportedCapabilities() {
+            return java.util.Set.of();
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private static HttpResponse<String> call(ModelServer server) {

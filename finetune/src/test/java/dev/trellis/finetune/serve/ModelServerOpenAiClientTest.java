@@ -130,6 +130,46 @@ class ModelServerOpenAiClientTest {
     }
 
     @Test
+    void streamedToolCall() throws Exception {
+        ToolSpecification lookup = ToolSpecification.builder().name("lookup_order").description("Order status")
+                .parameters(JsonObjectSchema.builder().addIntegerProperty("order_id").required("order_id").build()).build();
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl())
+                .apiKey("unused").modelName("echo").timeout(Duration.ofSeconds(20)).build();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        streaming.chat(ChatRequest.builder().messages(UserMessage.from("call lookup_order please"))
+                .toolSpecifications(lookup).build(), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response = done.get(20, TimeUnit.SECONDS);
+
+        ToolExecutionRequest call = response.aiMessage().toolExecutionRequests().get(0);
+        assertThat(call.name()).isEqualTo("lookup_order");
+        assertThat(new ObjectMapper().readTree(call.arguments()).get("order_id").asInt())
+                .isEqualTo("call lookup_order please".length());
+        assertThat(response.finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+    }
+
+    @Test
+    void jsonObjectModeAnswerParses() throws Exception {
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused").modelName("echo")
+                .responseFormat("json_object").maxRetries(0).build();
+        JsonNode json = new ObjectMapper().readTree(model.chat("list three colours"));
+        assertThat(json.get("answer").asText()).isEqualTo("list three colours");
+    }
+
+    @Test
     void jsonSchemaAnswerParses() throws Exception {
         JsonSchema schema = JsonSchema.builder().name("product").rootElement(JsonObjectSchema.builder()
                 .addStringProperty("name").addIntegerProperty("length")
