@@ -91,6 +91,7 @@ public final class ModelServer implements AutoCloseable {
     private final ApiKey apiKey;
     private final long maxBodyBytes;
     private final Duration shutdownGrace;
+    private final List<String> allowedOrigins;
     private final CheckpointDashboard dashboard;
     private final WorkerPool pool;
     private final long created = Instant.now().getEpochSecond();
@@ -115,6 +116,7 @@ public final class ModelServer implements AutoCloseable {
         this.apiKey = b.apiKey == null ? null : new ApiKey(b.apiKey);
         this.maxBodyBytes = b.maxBodyBytes;
         this.shutdownGrace = b.shutdownGrace;
+        this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.dashboard = new CheckpointDashboard(b.checkpointDir);
         if (b.contextLength > 0 && b.tokenCountEstimator == null) {
             throw new IllegalArgumentException("contextLength " + b.contextLength + " needs a tokenCountEstimator to"
@@ -157,6 +159,20 @@ public final class ModelServer implements AutoCloseable {
             config.jetty.threadPool = httpThreads;
             config.jetty.defaultHost = host;
             config.jetty.defaultPort = requestedPort;
+            config.requestLogger.http((ctx, ms) -> LOG.debug("{} {} {} {} ms", ctx.method(), ctx.path(),
+                    ctx.statusCode(), String.format(java.util.Locale.ROOT, "%.1f", ms)));
+            if (!allowedOrigins.isEmpty()) {
+                // Browser apps on other origins (a chat UI on another port) may call the API.
+                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                    if (allowedOrigins.contains("*")) {
+                        rule.anyHost();
+                    } else {
+                        rule.allowHost(allowedOrigins.get(0), allowedOrigins.subList(1, allowedOrigins.size())
+                                .toArray(String[]::new));
+                    }
+                    rule.exposeHeader("Retry-After");
+                }));
+            }
         });
         routes(app);
         app.start(host, requestedPort);
@@ -233,6 +249,10 @@ public final class ModelServer implements AutoCloseable {
 
     private void routes(Javalin app) {
         app.before(this::authorize);
+        if (!allowedOrigins.isEmpty()) {
+            // The CORS plugin adds its headers in a before-handler; the preflight itself needs a route to land on.
+            app.options("*", ctx -> ctx.status(204));
+        }
         app.get("/health", this::health);
         app.get("/v1/models", ctx -> ctx.json(models()));
         app.get("/v1/models/{id}", this::model);
@@ -266,7 +286,7 @@ public final class ModelServer implements AutoCloseable {
         long now = Instant.now().getEpochSecond();
         if (!request.stream()) {
             ChatResponse response = await(pool.submit(() -> chatModel.chat(request.chatRequest())));
-            ctx.json(OpenAiResponses.chatCompletion(id, now, model, response,
+            sendJson(ctx, 200, OpenAiResponses.chatCompletion(id, now, model, response,
                     usage(request.chatRequest(), response, promptTokens)));
             return;
         }
@@ -333,7 +353,7 @@ public final class ModelServer implements AutoCloseable {
                 reasons.add(OpenAiResponses.finishReason(response));
                 total = total.plus(usage(request.chatRequest(i), response, promptTokens.get(i)));
             }
-            ctx.json(OpenAiResponses.textCompletion(id, now, model, texts, reasons, total));
+            sendJson(ctx, 200, OpenAiResponses.textCompletion(id, now, model, texts, reasons, total));
             return;
         }
         StreamRelay relay = new StreamRelay();
@@ -409,7 +429,7 @@ public final class ModelServer implements AutoCloseable {
         ObjectNode usage = body.putObject("usage");
         usage.put("prompt_tokens", prompt);
         usage.put("total_tokens", prompt);
-        ctx.json(body);
+        sendJson(ctx, 200, body);
     }
 
     private void health(Context ctx) {
@@ -482,7 +502,9 @@ public final class ModelServer implements AutoCloseable {
     /** Public pages and the health check are open; the API and the dashboard data need the key. */
     private void authorize(Context ctx) {
         String path = ctx.path();
-        if (apiKey == null || !(path.startsWith("/v1/") || path.startsWith("/api/"))) {
+        // CORS preflights carry no credentials by design; the request that follows does.
+        if (apiKey == null || ctx.method() == io.javalin.http.HandlerType.OPTIONS
+                || !(path.startsWith("/v1/") || path.startsWith("/api/"))) {
             return;
         }
         if (!apiKey.matchesAuthorization(ctx.header("Authorization"))) {
@@ -501,7 +523,11 @@ public final class ModelServer implements AutoCloseable {
                     throw OpenAiApiException.shuttingDown();
                 }
                 handler.handle(ctx);
+            } catch (OpenAiApiException e) {
+                writeError(ctx, e);
             } finally {
+                // Everything is on the wire before the request stops counting: shutdown may close the socket next.
+                flush(ctx);
                 if (inFlight.decrementAndGet() == 0) {
                     synchronized (drained) {
                         drained.notifyAll();
@@ -509,6 +535,27 @@ public final class ModelServer implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /** Writes a JSON body now, rather than after the handler returns as {@code ctx.json} would. */
+    private static void sendJson(Context ctx, int status, JsonNode body) throws IOException {
+        byte[] bytes = OpenAiResponses.JSON.writeValueAsBytes(body);
+        ctx.status(status);
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(bytes.length);
+        OutputStream out = ctx.res().getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static void flush(Context ctx) {
+        try {
+            if (ctx.result() == null) {
+                ctx.res().flushBuffer();
+            }
+        } catch (IOException e) {
+            LOG.debug("Client left before the response was flushed: {}", e.toString());
+        }
     }
 
     private JsonNode readJson(Context ctx) throws IOException {
@@ -643,7 +690,16 @@ public final class ModelServer implements AutoCloseable {
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         }
-        ctx.status(e.status()).json(OpenAiResponses.error(e));
+        if (ctx.res().isCommitted()) {
+            // A stream already started: the error can only go out as an event, which the handler did.
+            LOG.warn("Error after the response was committed: {}", e.getMessage());
+            return;
+        }
+        try {
+            sendJson(ctx, e.status(), OpenAiResponses.error(e));
+        } catch (IOException io) {
+            LOG.debug("Client left before its error was sent: {}", io.toString());
+        }
     }
 
     private static String requireText(String value, String name) {
@@ -670,6 +726,7 @@ public final class ModelServer implements AutoCloseable {
         private long maxBodyBytes = 1 << 20;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Path checkpointDir;
+        private List<String> allowedOrigins = List.of();
 
         private Builder() {
         }
@@ -762,6 +819,15 @@ public final class ModelServer implements AutoCloseable {
         /** The checkpoint directory the dashboard page describes; optional. */
         public Builder checkpointDir(Path checkpointDir) {
             this.checkpointDir = checkpointDir;
+            return this;
+        }
+
+        /**
+         * Origins whose browser pages may call the API (CORS), e.g. {@code http://localhost:3000};
+         * {@code *} allows any. None by default: the playground is served from the same origin.
+         */
+        public Builder allowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = List.copyOf(allowedOrigins);
             return this;
         }
 

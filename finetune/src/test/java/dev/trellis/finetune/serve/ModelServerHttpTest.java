@@ -236,6 +236,29 @@ class ModelServerHttpTest {
     }
 
     @Test
+    void corsLetsConfiguredOriginsCallTheApi() throws Exception {
+        try (ModelServer server = echo(new EchoModel()).apiKey("k").allowedOrigins(List.of("http://localhost:3000"))
+                .build().start()) {
+            HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://localhost:3000")
+                    .header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "authorization,content-type").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:3000");
+
+            HttpResponse<String> call = post(server, "/v1/chat/completions", HELLO, "Authorization", "Bearer k",
+                    "Origin", "http://localhost:3000");
+            assertThat(call.statusCode()).isEqualTo(200);
+            assertThat(call.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:3000");
+            HttpResponse<String> other = post(server, "/v1/chat/completions", HELLO, "Authorization", "Bearer k",
+                    "Origin", "http://evil.example");
+            assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        }
+    }
+
+    @Test
     void pagesAndDashboardDataComeFromTheJar(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("trellis.json"), "{\"baseModel\":\"tiny\",\"training\":{\"steps\":3}}");
         java.nio.file.Files.writeString(dir.resolve("metrics.jsonl"), "{\"step\":1,\"loss\":2.5}\n{\"step\":2,\"loss\":2.0}\n");
