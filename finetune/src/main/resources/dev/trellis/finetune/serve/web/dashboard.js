@@ -84,6 +84,10 @@
       if (!k) return;
       const d = points(k).map((p, j) => (j ? "L" : "M") + sx(p[0]).toFixed(1) + " " + sy(p[1]).toFixed(1)).join(" ");
       add("path", { d, fill: "none", stroke: color, "stroke-width": 1.5 });
+      // Sparse series (an eval loss every few hundred steps) also get markers, so one point still shows.
+      if (points(k).length <= 60) {
+        points(k).forEach(p => add("circle", { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 3, fill: color }));
+      }
       add("text", { x: W - P, y: P + 14 * i, "font-size": 12, fill: color, "text-anchor": "end" }, k);
     });
     return svg;
