@@ -175,7 +175,14 @@ public final class ModelServer implements AutoCloseable {
             }
         });
         routes(app);
-        app.start(host, requestedPort);
+        try {
+            app.start(host, requestedPort);
+        } catch (RuntimeException e) {
+            app = null;
+            pool.close();
+            throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + " (" + e.getMessage()
+                    + "); is another server using the port? Choose another with --port.", e);
+        }
         LOG.info("Serving model '{}' at http://{}:{}/v1 ({} worker(s), queue {}, API key {})", modelId, host, port(),
                 pool.workers(), pool.queueCapacity(), apiKey == null ? "off" : "on");
         return this;
@@ -216,6 +223,7 @@ public final class ModelServer implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (app == null || stopped) {
+                pool.close();
                 return;
             }
             draining = true;

@@ -218,7 +218,7 @@ class ModelServerHttpTest {
     }
 
     @Test
-    void apiKeyIsRequiredWhenSetAndNonLoopbackNeedsOne() throws Exception {
+    void apiKeyIsRequiredWhenSetAndBindingIsSafe() throws Exception {
         try (ModelServer server = echo(new EchoModel()).apiKey("s3cret-key").build().start()) {
             JsonNode none = error(post(server, "/v1/chat/completions", HELLO), 401);
             assertThat(none.get("code").asText()).isEqualTo("invalid_api_key");
@@ -229,6 +229,11 @@ class ModelServerHttpTest {
                     .isEqualTo(200);
             assertThat(get(server, "/health").statusCode()).isEqualTo(200);
             assertThat(get(server, "/").statusCode()).isEqualTo(200);
+        }
+        try (ModelServer first = echo(new EchoModel()).build().start()) {
+            ModelServer second = echo(new EchoModel()).port(first.port()).build();
+            assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Cannot listen on 127.0.0.1:" + first.port());
         }
         ModelServer open = echo(new EchoModel()).host("0.0.0.0").build();
         assertThatThrownBy(open::start).isInstanceOf(IllegalStateException.class)
