@@ -137,9 +137,29 @@ class ChatCompletionRequestTest {
                 .hasExactlyElementsOfTypes(JsonIntegerSchema.class, JsonNullSchema.class);
         assertThat(((JsonEnumSchema) ((JsonArraySchema) root.properties().get("tags")).items()).enumValues())
                 .containsExactly("a", "b");
-        assertThat(((JsonReferenceSchema) root.properties().get("home")).reference()).isEqualTo("place");
-        assertThat(root.definitions()).containsOnlyKeys("place");
+        // A non-recursive reference is inlined, so decoders that know no $ref still see the shape.
+        assertThat(((JsonObjectSchema) root.properties().get("home")).properties().get("city"))
+                .isInstanceOf(JsonStringSchema.class);
+        assertThat(root.definitions()).isNullOrEmpty();
         assertThat(root.required()).containsExactly("name", "age", "tags", "home");
+    }
+
+    @Test
+    void recursiveReferencesStayReferencesWithTheirDefinition() throws Exception {
+        ResponseFormat format = parse("{'messages': [{'role': 'user', 'content': 'x'}], 'response_format': {'type':"
+                + " 'json_schema', 'json_schema': {'name': 'tree', 'schema': {'type': 'object', 'properties': {'root':"
+                + " {'$ref': '#/$defs/node'}}, '$defs': {'node': {'type': 'object', 'properties': {'label': {'type':"
+                + " 'string'}, 'children': {'type': 'array', 'items': {'$ref': '#/$defs/node'}}}}}}}}}")
+                .chatRequest().responseFormat();
+        JsonObjectSchema root = (JsonObjectSchema) format.jsonSchema().rootElement();
+        JsonObjectSchema node = (JsonObjectSchema) root.properties().get("root");
+        JsonArraySchema children = (JsonArraySchema) node.properties().get("children");
+        assertThat(((JsonReferenceSchema) children.items()).reference()).isEqualTo("node");
+        assertThat(root.definitions()).containsOnlyKeys("node");
+
+        assertThatThrownBy(() -> parse("{'messages': [{'role': 'user', 'content': 'x'}], 'response_format': {'type':"
+                + " 'json_schema', 'json_schema': {'name': 'x', 'schema': {'$ref': '#/$defs/missing'}}}}"))
+                .isInstanceOf(OpenAiApiException.class).hasMessageContaining("names no entry");
     }
 
     @Test
