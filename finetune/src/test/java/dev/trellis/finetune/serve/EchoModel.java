@@ -28,7 +28,6 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 
@@ -68,10 +67,9 @@ final class EchoModel implements ChatModel, StreamingChatModel {
     }
 
     // ChatModel and StreamingChatModel both default these; a class that is both must choose.
-    // OpenAiChatRequestParameters as the defaults keep the request's seed through ChatModel.chat's merge.
     @Override
     public ChatRequestParameters defaultRequestParameters() {
-        return OpenAiChatRequestParameters.builder().build();
+        return ChatRequestParameters.builder().build();
     }
 
     @Override
