@@ -77,6 +77,11 @@ final class CheckpointDashboard {
 
     private JsonNode jsonLines(String name) {
         Path file = dir.resolve(name);
+        // An intermediate checkpoint (out/checkpoint-500) shares its run's metrics in the output directory.
+        if (!Files.isRegularFile(file) && dir.getFileName() != null && dir.getFileName().toString().startsWith("checkpoint-")
+                && dir.toAbsolutePath().getParent() != null) {
+            file = dir.toAbsolutePath().getParent().resolve(name);
+        }
         if (!Files.isRegularFile(file)) {
             return OpenAiResponses.JSON.nullNode();
         }

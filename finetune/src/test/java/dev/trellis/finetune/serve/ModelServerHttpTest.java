@@ -282,6 +282,17 @@ class ModelServerHttpTest {
             assertThat(data.get("loss_png").asBoolean()).isFalse();
             error(get(server, "/api/checkpoint/loss.png"), 404);
         }
+        java.nio.file.Path intermediate = java.nio.file.Files.createDirectories(dir.resolve("checkpoint-2"));
+        java.nio.file.Files.write(intermediate.resolve("loss.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        try (ModelServer server = echo(new EchoModel()).checkpointDir(intermediate).build().start()) {
+            JsonNode data = JSON.readTree(get(server, "/api/checkpoint").body());
+            assertThat(data.at("/metrics/0/loss").asDouble()).as("the run's metrics, from the output directory").isEqualTo(2.5);
+            assertThat(data.get("manifest").isNull()).isTrue();
+            assertThat(data.get("loss_png").asBoolean()).isTrue();
+            HttpResponse<String> png = get(server, "/api/checkpoint/loss.png");
+            assertThat(png.statusCode()).isEqualTo(200);
+            assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        }
     }
 
     @Test
