@@ -270,8 +270,7 @@ public final class RetrievalQA extends BaseChain {
                     bestIndex = i;
                 }
             } catch (OutputParserException e) {
-                String problem = "document " + (i + 1) + ": " + e.getMessage().lines().findFirst().orElse("")
-                        + "; reply: " + preview(reply);
+                String problem = "document " + (i + 1) + ": " + firstClause(e.getMessage()) + "; reply: " + preview(reply);
                 problems.add(problem);
                 run.text("left out " + problem);
                 LOG.warn("RetrievalQA(map_rerank) left out {}", problem);
@@ -324,6 +323,13 @@ public final class RetrievalQA extends BaseChain {
     private static boolean isNoRelevantText(String extract) {
         String normalized = extract.replaceAll("[.\\s*]+$", "").strip();
         return normalized.isEmpty() || normalized.equalsIgnoreCase(QAPrompts.NO_RELEVANT_TEXT);
+    }
+
+    /** The parser's problem without the quoted output it appends (we quote a preview ourselves). */
+    private static String firstClause(String message) {
+        String first = message.lines().findFirst().orElse("");
+        int quoted = first.indexOf("; model output");
+        return quoted < 0 ? first : first.substring(0, quoted);
     }
 
     private static String preview(String text) {
