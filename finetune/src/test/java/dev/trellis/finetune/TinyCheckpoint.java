@@ -33,7 +33,7 @@ public final class TinyCheckpoint {
         return out;
     }
 
-    /** A gpt_neox model of width 32, 2 layers, context 512, with a 400-token byte-level BPE vocabulary. */
+    /** A gpt_neox model of width 32, 2 layers, context 2048, with a 400-token byte-level BPE vocabulary. */
     public static Path write(Path dir, long seed) {
         var bpe = BpeTrainer.builder().vocabSize(400).build().train(corpus());
         bpe.save(dir);
@@ -45,7 +45,7 @@ public final class TinyCheckpoint {
                 "num_attention_heads", 4,
                 "intermediate_size", 64,
                 "rotary_pct", 0.5,
-                "max_position_embeddings", 512,
+                "max_position_embeddings", 2048,
                 "eos_token_id", 0);
         try (CausalLM model = CausalLM.create(ModelConfig.fromMap(cfg), seed, Device.cpu())) {
             model.save(dir);

@@ -61,6 +61,37 @@ public final class JsonConstraint {
         return new JsonConstraint(new Schema.Map_(new Schema.Any()));
     }
 
+    /** Any string. */
+    public static JsonConstraint string() {
+        return new JsonConstraint(new Schema.Str());
+    }
+
+    /** Exactly this string. */
+    public static JsonConstraint constant(String value) {
+        return new JsonConstraint(new Schema.Enum(List.of(quote(value))));
+    }
+
+    /** Only {@code {}}. */
+    public static JsonConstraint emptyObject() {
+        return new JsonConstraint(new Schema.Obj(Map.of(), List.of()));
+    }
+
+    /** An object with these properties (in this order) of which {@code required} must appear; no other keys. */
+    public static JsonConstraint object(Map<String, JsonConstraint> properties, List<String> required) {
+        Map<String, Schema> props = new LinkedHashMap<>();
+        properties.forEach((k, v) -> props.put(k, v.schema));
+        return new JsonConstraint(object(props, required, "$"));
+    }
+
+    /** Any one of the alternatives. */
+    public static JsonConstraint anyOf(List<JsonConstraint> alternatives) {
+        if (alternatives.isEmpty()) {
+            throw new JsonConstraintException("anyOf needs at least one alternative");
+        }
+        return alternatives.size() == 1 ? alternatives.get(0)
+                : new JsonConstraint(new Schema.AnyOf(alternatives.stream().map(a -> a.schema).toList()));
+    }
+
     /** A langchain4j schema element (as in {@code ResponseFormat}'s JSON schema or a tool's parameters). */
     public static JsonConstraint of(JsonSchemaElement element) {
         return new JsonConstraint(convert(Objects.requireNonNull(element, "element"), "$"));

@@ -131,9 +131,9 @@ class GeneratorTest {
 
     @Test
     void promptTooLongForTheContextIsRefused() {
-        String longPrompt = "the ".repeat(600);
+        String longPrompt = "the ".repeat(2100);
         assertThatThrownBy(() -> generator.generate(longPrompt, cfg().build()))
-                .isInstanceOf(GenerationException.class).hasMessageContaining("context of 512");
+                .isInstanceOf(GenerationException.class).hasMessageContaining("context of 2048");
     }
 
     @Test
