@@ -275,7 +275,7 @@ public final class Generator {
         System.arraycopy(all, i * vocab, logits, 0, vocab);
         Sampling.repetitionPenalty(logits, row.seen, config.repetitionPenalty());
         if (row.json != null) {
-            row.json.allowed(allowed, eos);
+            row.json.allowed(allowed, config.stopAtEos() ? eos : -1);
             boolean any = false;
             for (boolean a : allowed) {
                 any |= a;

@@ -105,6 +105,7 @@ class JsonConstrainedDecodingTest {
     void batchedConstrainedRowsEachParse() throws Exception {
         List<GenerationResult> results = generator.generate(List.of("a", "the trail jacket", "price"),
                 GenerationConfig.builder().jsonConstraint(JsonConstraint.fromJsonSchema(ROUTER)).temperature(1.0).seed(3)
+                        .stopAtEos(false)
                         .maxNewTokens(30).build());
         for (GenerationResult r : results) {
             assertThat(valid(JSON.readTree(r.text()), JSON.readTree(ROUTER))).as(r.text()).isTrue();
