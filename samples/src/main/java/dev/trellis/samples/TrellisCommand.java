@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code trellis} command: one subcommand per course section, plus benchmarks. */
 @Command(name = "trellis", mixinStandardHelpOptions = true, version = "trellis 0.1.0",
         description = "LLM applications in Java: memory, chains, agents, retrieval, finetuning, serving.",
-        subcommands = {CommandLine.HelpCommand.class, dev.trellis.samples.bench.BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, dev.trellis.samples.bench.BenchCommand.class, ServeCommand.class})
 public final class TrellisCommand implements Runnable {
 
     @CommandLine.Spec

@@ -15,6 +15,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trellis.finetune.LocalChatModel;
 import dev.trellis.finetune.serve.ModelServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +50,8 @@ import java.util.concurrent.locks.LockSupport;
  * of an HTTP chat completion minus the p50 of calling the same model object directly in the same
  * process. The load phase runs 32 concurrent clients x 10 requests (half streamed) with a queue
  * large enough for all of them, where any error is a failure; the overload phase shrinks the queue
- * so that 429s are deliberate, and every other answer must still succeed.
+ * so that 429s are deliberate, and every other answer must still succeed. With {@code --model DIR}
+ * the same overhead comparison also runs on a real checkpoint through {@code LocalChatModel}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "OpenAI-compatible server: overhead over a direct model call, and 32 concurrent clients.")
@@ -68,6 +71,10 @@ public final class ServeBench implements Runnable {
     double generateMs;
     @Option(names = "--overload-queue", defaultValue = "4", description = "Queue capacity in the overload phase (default: ${DEFAULT-VALUE}).")
     int overloadQueue;
+    @Option(names = "--model", description = "Also time a real checkpoint (LocalChatModel, greedy, 8 new tokens): direct vs over HTTP.")
+    Path checkpoint;
+    @Option(names = "--model-calls", defaultValue = "30", description = "Timed calls per side with --model (default: ${DEFAULT-VALUE}).")
+    int modelCalls;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -117,6 +124,8 @@ public final class ServeBench implements Runnable {
         System.out.printf(Locale.ROOT, "%-40s %10.3f %10.3f %10.3f%n", "POST /v1/chat/completions", servedP50, percentile(served, 95), percentile(served, 99));
         System.out.printf(Locale.ROOT, "%-40s %10.3f   (target < 5 ms)%n%n", "server overhead (p50 difference)", overheadP50);
 
+        String realJson = checkpoint == null ? "" : realModel();
+
         Load load = load(new EchoModel(generateMs), 4 * clients, "load");
         Load overload = load(new EchoModel(generateMs), overloadQueue, "overload");
         System.out.printf(Locale.ROOT, "%-10s %8s %6s %6s %6s %10s %10s %10s%n", "phase", "requests", "200", "429", "other", "p50 ms", "p95 ms", "req/s");
@@ -134,10 +143,47 @@ public final class ServeBench implements Runnable {
         System.out.printf(Locale.ROOT, "{\"bench\":\"serve\",\"model\":\"deterministic echo (no weights)\",\"baseline\":{\"direct_p50_ms\":%.4f},"
                         + "\"ours\":{\"http_p50_ms\":%.4f,\"overhead_p50_ms\":%.4f},\"ratio\":%.2f,"
                         + "\"load\":{\"clients\":%d,\"requests\":%d,\"ok\":%d,\"429\":%d,\"errors\":%d,\"p50_ms\":%.2f,\"req_per_s\":%.1f},"
-                        + "\"overload\":{\"queue\":%d,\"requests\":%d,\"ok\":%d,\"429\":%d,\"errors\":%d},\"pass\":%b}%n",
+                        + "\"overload\":{\"queue\":%d,\"requests\":%d,\"ok\":%d,\"429\":%d,\"errors\":%d}%s,\"pass\":%b}%n",
                 directP50, servedP50, overheadP50, servedP50 / Math.max(directP50, 1e-6), clients, load.total, load.ok,
                 load.rejected, load.other, load.p50, load.throughput, overloadQueue, overload.total, overload.ok,
-                overload.rejected, overload.other, pass);
+                overload.rejected, overload.other, realJson, pass);
+    }
+
+    /** Direct LocalChatModel.chat against the same request over HTTP, on a real checkpoint; returns a JSON fragment. */
+    private String realModel() throws Exception {
+        try (LocalChatModel model = LocalChatModel.builder().checkpoint(checkpoint).modelName("real").build()) {
+            ChatRequest request = ChatRequest.builder().messages(UserMessage.from("What does the server cost?"))
+                    .temperature(0.0).maxOutputTokens(8).build();
+            String body = "{\"model\":\"real\",\"temperature\":0,\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"What does the server cost?\"}]}";
+            double[] direct = new double[modelCalls];
+            double[] served = new double[modelCalls];
+            try (ModelServer server = ModelServer.builder().chatModel(model).modelId("real").port(0).build().start()) {
+                for (int i = 0; i < 5; i++) {
+                    model.chat(request);
+                    post(server, body);
+                }
+                // Interleaved, so that machine load drifts the same way for both sides.
+                for (int i = 0; i < modelCalls; i++) {
+                    long t0 = System.nanoTime();
+                    model.chat(request);
+                    direct[i] = (System.nanoTime() - t0) / 1e6;
+                    t0 = System.nanoTime();
+                    HttpResponse<String> response = post(server, body);
+                    served[i] = (System.nanoTime() - t0) / 1e6;
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("real-model call answered " + response.statusCode() + ": " + response.body());
+                    }
+                }
+            }
+            double d = percentile(direct, 50);
+            double h = percentile(served, 50);
+            System.out.printf(Locale.ROOT, "%-40s %10.3f%n", "real model " + checkpoint.getFileName() + ", direct p50 ms", d);
+            System.out.printf(Locale.ROOT, "%-40s %10.3f%n", "real model over HTTP p50 ms", h);
+            System.out.printf(Locale.ROOT, "%-40s %10.3f%n%n", "real model overhead (p50 difference)", h - d);
+            return String.format(Locale.ROOT, ",\"real_model\":{\"direct_p50_ms\":%.3f,\"http_p50_ms\":%.3f,\"overhead_p50_ms\":%.3f}",
+                    d, h, h - d);
+        }
     }
 
     private record Load(String name, int total, int ok, int rejected, int other, double p50, double p95,
