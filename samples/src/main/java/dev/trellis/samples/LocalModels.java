@@ -1,0 +1,43 @@
+package dev.trellis.samples;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.trellis.framework.models.ModelConfigurationException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens a local checkpoint directory (Hugging Face layout plus {@code trellis.json}) as a
+ * langchain4j {@link ChatModel}: the one place the samples turn a directory into a model.
+ */
+final class LocalModels {
+
+    private LocalModels() {
+    }
+
+    /** The checkpoint {@code trellis quickstart} trains and later commands use by default. */
+    static Path defaultCheckpoint() {
+        return TrellisHome.models().resolve("quickstart");
+    }
+
+    /** Whether {@code dir} looks like a checkpoint (has a {@code config.json}). */
+    static boolean isCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json"));
+    }
+
+    static ChatModel load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelConfigurationException("--model " + dir + ": no such directory; give a checkpoint"
+                    + " directory written by `trellis finetune train` (config.json, model.safetensors, tokenizer.json)");
+        }
+        if (!isCheckpoint(dir)) {
+            throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
+                    + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
+        }
+        // The finetune module's LocalChatModel reads checkpoints; until it is on this branch a local
+        // checkpoint cannot be run, and the error says how to use a remote model instead.
+        throw new ModelConfigurationException("--model " + dir + ": running local checkpoints needs"
+                + " trellis-finetune's LocalChatModel, which this build does not include yet; point Trellis at an"
+                + " OpenAI-compatible server instead (OPENAI_API_KEY, or OPENAI_BASE_URL for Ollama, vLLM, `trellis serve`)");
+    }
+}
