@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "Commands: /reset forgets the session, /exit (or end of input) quits. Input may be piped."},
         footerHeading = "%nExamples:%n",
         footer = {"  trellis chat --memory window --k 3",
-                "  echo \"My name is Grace\" | trellis chat --session grace && echo \"What is my name?\" | trellis chat --session grace"})
+                "  echo \"My name is Grace\" | trellis chat --session grace",
+                "  echo \"What is my name?\" | trellis chat --session grace"})
 public final class ChatCommand implements Callable<Integer> {
 
     enum MemoryType { buffer, window, token, summary }

@@ -75,10 +75,10 @@ public final class MemoryCommand implements Callable<Integer> {
         out.println("> Do you remember my name?\n" + conversation.predict("Do you remember my name?"));
     }
 
-    /** ConversationTokenBufferMemory: the newest messages that fit in 50 tokens. */
+    /** ConversationTokenBufferMemory: only the newest messages that fit in 20 tokens stay. */
     private void token(ChatModel llm) {
-        heading("ConversationTokenBufferMemory (max 50 tokens)");
-        var memory = new ConversationTokenBufferMemory(models.tokenCounter(llm), 50);
+        heading("ConversationTokenBufferMemory (max 20 tokens)");
+        var memory = new ConversationTokenBufferMemory(models.tokenCounter(llm), 20);
         memory.saveContext("Tents are what?", "Temporary homes!");
         memory.saveContext("Compasses are what?", "Clever!");
         memory.saveContext("Rain jackets are what?", "Reliable!");

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trellis", mixinStandardHelpOptions = true, version = "trellis 0.1.0",
         description = "LLM applications in Java: memory, chains, agents, retrieval, finetuning, serving.",
         subcommands = {CommandLine.HelpCommand.class,
+                QuickstartCommand.class,
                 MemoryCommand.class,
                 ChainsCommand.class,
                 RouterCommand.class,

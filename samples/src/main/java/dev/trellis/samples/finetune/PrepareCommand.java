@@ -4,10 +4,12 @@ import dev.trellis.finetune.data.DatasetSplit;
 import dev.trellis.finetune.data.DatasetTokenizer;
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.data.InstructionTemplate;
+import dev.trellis.finetune.data.PreparationSummary;
 import dev.trellis.finetune.data.PromptCompletion;
 import dev.trellis.finetune.data.Side;
 import dev.trellis.finetune.data.TokenizedDataset;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
+import dev.trellis.finetune.tokenizer.BpeVocabulary;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.tokenizer.TrellisTokenizer;
 import dev.trellis.samples.SampleData;
@@ -75,8 +77,13 @@ public final class PrepareCommand implements Callable<Integer> {
                     .tokenizer(tok).template(promptTemplate).maxLength(maxLength).truncationSide(Side.LEFT).build();
             TokenizedDataset train = datasetTokenizer.tokenize(split.train());
             TokenizedDataset test = datasetTokenizer.tokenize(split.test());
-            out.println("Tokenized train: " + train.summary().toMap());
-            out.println("Tokenized test:  " + test.summary().toMap());
+            out.printf("%-6s %9s %9s %9s %10s %15s%n", "split", "examples", "sequences", "truncated", "tokens", "labelled tokens");
+            for (var entry : java.util.Map.of("train", train, "test", test).entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, TokenizedDataset>comparingByKey().reversed()).toList()) {
+                PreparationSummary s = entry.getValue().summary();
+                out.printf("%-6s %9d %9d %9d %10d %15d%n", entry.getKey(), s.examples(), s.sequences(), s.truncated(),
+                        s.tokens(), s.labelledTokens());
+            }
         }
         split.train().writeJsonl(dir.resolve("train.jsonl"));
         split.test().writeJsonl(dir.resolve("test.jsonl"));
@@ -87,8 +94,9 @@ public final class PrepareCommand implements Callable<Integer> {
     private TrellisTokenizer trainTokenizer(DatasetSplit split, InstructionTemplate promptTemplate, Path dir) {
         List<String> texts = split.train().hydrate(promptTemplate).stream().map(PromptCompletion::text).toList();
         Path tokenizerDir = dir.resolve("tokenizer");
-        BpeTrainer.builder().vocabSize(4096).build().train(texts).save(tokenizerDir);
-        out.println("Trained a " + 4096 + "-token BPE tokenizer on the training split: " + tokenizerDir);
+        BpeVocabulary vocabulary = BpeTrainer.builder().vocabSize(4096).build().train(texts);
+        vocabulary.save(tokenizerDir);
+        out.println("Trained a BPE tokenizer (" + vocabulary.size() + " tokens) on the training split: " + tokenizerDir);
         return HfTokenizer.load(tokenizerDir);
     }
 }
