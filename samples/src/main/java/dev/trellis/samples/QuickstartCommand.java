@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -22,6 +23,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     List<String> questions = List.of("Do you sell a shirt with sun protection?",
             "I need a warm parka for a winter trip", "Which rain pants are fully waterproof?");
 
+    @Option(names = "--catalog", paramLabel = "FILE",
+            description = "A catalogue CSV with columns id, name, description, category, price (default: the bundled catalog.csv).")
+    Path catalog;
+
     @Option(names = "--k", defaultValue = "3", description = "Rows to show per question (default: ${DEFAULT-VALUE}).")
     int k;
 
@@ -29,9 +34,10 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        out.println("Step 1: index catalog.csv with local embeddings (all-MiniLM-L6-v2) into Lucene");
-        try (CatalogIndex index = CatalogIndex.openOrBuild(SampleData.file(SampleData.CATALOG),
-                TrellisHome.indexes().resolve("catalog"), out)) {
+        Path csv = catalog != null ? catalog : SampleData.file(SampleData.CATALOG);
+        String name = csv.getFileName().toString().replaceFirst("\\.csv$", "");
+        out.println("Step 1: index " + csv.getFileName() + " with local embeddings (all-MiniLM-L6-v2) into Lucene");
+        try (CatalogIndex index = CatalogIndex.openOrBuild(csv, TrellisHome.indexes().resolve(name), out)) {
             out.println("\nStep 2: find the catalogue rows for a few questions");
             for (String question : questions) {
                 out.println("\n> " + question);

@@ -123,4 +123,21 @@ class SamplesIT {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
         assertThat(result.stderr()).contains("OPENAI_API_KEY").contains("OPENAI_BASE_URL").doesNotContain("at dev.trellis");
     }
+
+    @Test
+    void quickstartIndexesOnceAndCitesCatalogueRows() throws Exception {
+        // A 60-row slice of the bundled catalogue keeps the embedding step short.
+        List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/catalog.csv"));
+        Path csv = home.resolve("catalog-slice.csv");
+        Files.write(csv, lines.subList(0, 61));
+        TrellisProcess.Result first = new TrellisProcess(home).run(null, Duration.ofSeconds(120),
+                "quickstart", "--catalog", csv.toString(), "-q", "a sun hat with wide brim");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.stdout()).contains("Indexed 60 rows").containsPattern("\\d\\.\\d{3}  TR-\\d{4}  .+ \\(.+, \\$[0-9.]+\\)");
+
+        TrellisProcess.Result second = new TrellisProcess(home).run(null, BUDGET,
+                "quickstart", "--catalog", csv.toString(), "-q", "a sun hat with wide brim");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.stdout()).contains("Reusing the index").doesNotContain("Indexed");
+    }
 }
