@@ -15,9 +15,9 @@ final class LocalModels {
     private LocalModels() {
     }
 
-    /** The checkpoint {@code trellis quickstart} trains and later commands use by default. */
+    /** The default local checkpoint: what {@code trellis quickstart} trains and every command uses without {@code --model}. */
     static Path defaultCheckpoint() {
-        return TrellisHome.models().resolve("quickstart");
+        return TrellisHome.models().resolve("default");
     }
 
     /** Whether {@code dir} looks like a checkpoint (has a {@code config.json}). */

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         description = {"Conversation memories, as in LangChain's memory lesson: a ConversationChain with a buffer,"
                 + " a window of the last k exchanges, a token-limited buffer, and a moving summary."},
         footerHeading = "%nExample:%n",
-        footer = {"  trellis memory", "  trellis memory --type summary --model ~/.trellis/models/quickstart"})
+        footer = {"  trellis memory", "  trellis memory --type summary --model checkpoints/my-model"})
 public final class MemoryCommand implements Callable<Integer> {
 
     enum Type { all, buffer, window, token, summary }

@@ -21,7 +21,7 @@ public final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Local checkpoint directory to chat with (as written by `trellis finetune train`)."
                     + " Without it: the remote model when OPENAI_API_KEY or OPENAI_BASE_URL is set,"
-                    + " else the quickstart model in $TRELLIS_HOME/models/quickstart.")
+                    + " else the quickstart model in $TRELLIS_HOME/models/default.")
     Path model;
 
     private final Map<String, String> environment;

@@ -34,7 +34,7 @@ public final class TrellisHome {
         return directory().resolve("conversations");
     }
 
-    /** Local model checkpoints; {@code models/quickstart} is the one quickstart trains. */
+    /** Local model checkpoints; {@code models/default} is the one used without {@code --model}. */
     public static Path models() {
         return directory().resolve("models");
     }
