@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ChainsCommand.class,
                 RouterCommand.class,
                 ChatCommand.class,
+                AgentCommand.class,
                 dev.trellis.samples.finetune.FinetuneCommand.class,
                 dev.trellis.samples.bench.BenchCommand.class})
 public final class TrellisCommand implements Runnable {

@@ -43,7 +43,8 @@ class SamplesIT {
 
     @Test
     void helpDescribesEveryCommandWithAnExample() {
-        for (String command : List.of("memory", "chains", "router", "chat", "finetune", "finetune prepare")) {
+        for (String command : List.of("memory", "chains", "router", "chat", "agent", "quickstart",
+                "finetune", "finetune prepare")) {
             List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
             args.add("--help");
             TrellisProcess.Result result = new TrellisProcess(home).run(null, BUDGET, args.toArray(String[]::new));
@@ -80,6 +81,14 @@ class SamplesIT {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(server.requests()).anySatisfy(r ->
                 assertThat(r.lastUserMessage()).startsWith("You are a physics professor"));
+    }
+
+    @Test
+    void agentUsesItsToolsJavaIncluded() {
+        TrellisProcess.Result result = trellis().run(null, Duration.ofSeconds(90), "agent");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).contains("75").contains("[Hopper, Turing]")
+                .contains(java.time.LocalDate.now().toString());
     }
 
     @Test

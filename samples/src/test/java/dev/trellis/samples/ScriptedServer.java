@@ -22,6 +22,11 @@ final class ScriptedServer {
 
     private static ScriptedReply reply(RecordedRequest request, int n) {
         String prompt = request.lastUserMessage();
+        String all = request.messages().stream().map(RecordedRequest.Message::content)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        if (all.contains("Begin!")) {
+            return agentStep(all);
+        }
         if (prompt.contains("<< CANDIDATE PROMPTS >>")) {
             String destination = prompt.contains("radiation") ? "physics" : prompt.contains("times") ? "math" : "DEFAULT";
             return ScriptedReply.text("```json\n{\"destination\": \"" + destination + "\", \"next_inputs\": \""
@@ -31,5 +36,21 @@ final class ScriptedServer {
             return ScriptedReply.text("The human and the AI talked about the day's plans.");
         }
         return ScriptedReply.text("Scripted answer " + n + ".");
+    }
+
+    /** One ReAct step: a tool call first (Java code, or the date tool), then a final answer. */
+    private static ScriptedReply agentStep(String all) {
+        String work = all.substring(all.indexOf("Begin!"));
+        if (work.contains("Observation:") || all.contains("Your work so far")) {
+            return ScriptedReply.text("Thought: I now know the final answer\nFinal Answer: done, as the tool showed");
+        }
+        if (all.contains("java_repl")) {
+            return ScriptedReply.text("Thought: I will sort them in Java\nAction: java_repl\nAction Input: "
+                    + "System.out.println(java.util.stream.Stream.of(\"Turing\", \"Hopper\").sorted().toList());");
+        }
+        if (all.contains("date today")) {
+            return ScriptedReply.text("Thought: I need the date\nAction:\n```json\n{\"action\": \"time\", \"action_input\": \"\"}\n```");
+        }
+        return ScriptedReply.text("Thought: I can answer this\nFinal Answer: 75");
     }
 }
