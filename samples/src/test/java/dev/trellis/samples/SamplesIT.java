@@ -44,7 +44,7 @@ class SamplesIT {
     @Test
     void helpDescribesEveryCommandWithAnExample() {
         for (String command : List.of("memory", "chains", "router", "chat", "agent", "quickstart",
-                "finetune", "finetune prepare")) {
+                "finetune", "finetune prepare", "finetune train")) {
             List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
             args.add("--help");
             TrellisProcess.Result result = new TrellisProcess(home).run(null, BUDGET, args.toArray(String[]::new));
@@ -124,6 +124,22 @@ class SamplesIT {
         assertThat(out.resolve("train.jsonl")).isNotEmptyFile();
         assertThat(out.resolve("test.jsonl")).isNotEmptyFile();
         assertThat(out.resolve("tokenizer/tokenizer.json")).isNotEmptyFile();
+    }
+
+    @Test
+    void finetuneTrainWritesACheckpointEveryCommandCanUse() throws Exception {
+        // 60 examples keep training and evaluation short; the split field is honoured as in docs_qa.jsonl.
+        List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/docs_qa.jsonl"));
+        Path data = home.resolve("qa-slice.jsonl");
+        Files.write(data, lines.subList(0, 60));
+        TrellisProcess.Result result = new TrellisProcess(home).run(null, Duration.ofSeconds(180),
+                "finetune", "train", "--data", data.toString(), "--max-steps", "2", "--batch-size", "4");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).contains("Trained 2 steps").contains("eval_loss");
+        Path checkpoint = home.resolve("models/default");
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "trellis.json", "metrics.jsonl")) {
+            assertThat(checkpoint.resolve(file)).as(file).isNotEmptyFile();
+        }
     }
 
     @Test
