@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
                 MemoryCommand.class,
                 ChainsCommand.class,
                 RouterCommand.class,
+                QaCommand.class,
+                EvaluateCommand.class,
                 ChatCommand.class,
                 AgentCommand.class,
                 dev.trellis.samples.finetune.FinetuneCommand.class,

@@ -43,7 +43,7 @@ class SamplesIT {
 
     @Test
     void helpDescribesEveryCommandWithAnExample() {
-        for (String command : List.of("memory", "chains", "router", "chat", "agent", "quickstart",
+        for (String command : List.of("memory", "chains", "router", "qa", "evaluate", "chat", "agent", "quickstart",
                 "finetune", "finetune prepare", "finetune train")) {
             List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
             args.add("--help");
@@ -89,6 +89,35 @@ class SamplesIT {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.stdout()).contains("75").contains("[Hopper, Turing]")
                 .contains(java.time.LocalDate.now().toString());
+    }
+
+    @Test
+    void qaAnswersFromTheCatalogueWithSources() throws Exception {
+        Path csv = catalogSlice();
+        TrellisProcess.Result result = trellis().run(null, Duration.ofSeconds(120), "qa", "--catalog", csv.toString(),
+                "-q", "Which sun hats do you sell?");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).contains("=== VectorstoreIndex: one line ===", "=== Step by step ===",
+                "embedding dimension 384").containsPattern("row \\d+: id: TR-\\d{4}");
+        assertThat(server.requests()).anySatisfy(r -> assertThat(r.lastUserMessage()).contains("Which sun hats do you sell?")
+                .containsPattern("TR-\\d{4}"));
+    }
+
+    @Test
+    void evaluateGeneratesExamplesAndGradesThem() throws Exception {
+        Path csv = catalogSlice();
+        TrellisProcess.Result result = trellis().run(null, Duration.ofSeconds(120), "evaluate", "--catalog", csv.toString(),
+                "--generate", "2");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).contains("The model wrote 2 examples", "Real Answer: 7",
+                "Question: What does the product cost?", "Predicted Grade: CORRECT", "4 of 4 correct");
+    }
+
+    private Path catalogSlice() throws java.io.IOException {
+        List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/catalog.csv"));
+        Path csv = home.resolve("catalog-slice.csv");
+        Files.write(csv, lines.subList(0, 41));
+        return csv;
     }
 
     @Test

@@ -32,6 +32,12 @@ final class ScriptedServer {
             return ScriptedReply.text("```json\n{\"destination\": \"" + destination + "\", \"next_inputs\": \""
                     + "the question\"}\n```");
         }
+        if (prompt.contains("writing questions for a quiz")) {
+            return ScriptedReply.text("{\"query\": \"What does the product cost?\", \"answer\": \"It costs 50 dollars.\"}");
+        }
+        if (prompt.contains("grading a quiz")) {
+            return ScriptedReply.text("GRADE: CORRECT");
+        }
         if (prompt.toLowerCase().contains("summary")) {
             return ScriptedReply.text("The human and the AI talked about the day's plans.");
         }
