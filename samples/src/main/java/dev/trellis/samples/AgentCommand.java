@@ -51,7 +51,7 @@ public final class AgentCommand implements Callable<Integer> {
         out.println("\n=== Built-in tools: llm-math and wikipedia ===");
         List<AgentTool> tools = Tools.load(List.of("llm-math", "wikipedia"), llm);
         try (AgentExecutor agent = Agents.agentBuilder(tools, llm, AgentType.CHAT_ZERO_SHOT_REACT_DESCRIPTION)
-                .handleParsingErrors(true).verbose(true).build()) {
+                .handleParsingErrors(true).maxIterations(3).verbose(true).build()) {
             out.println(agent.run("What is 25% of 300?"));
             if (wikipedia) {
                 out.println(agent.run("Ada Lovelace wrote notes on Charles Babbage's Analytical Engine."
@@ -64,7 +64,7 @@ public final class AgentCommand implements Callable<Integer> {
                 List.of("Ada", "Lovelace"), List.of("Edsger", "Dijkstra"), List.of("Barbara", "Liskov"),
                 List.of("Donald", "Knuth"), List.of("Niklaus", "Wirth"));
         JavaReplTool repl = JavaReplTool.create(); // a JShell in a sandboxed JVM; the agent closes it
-        try (AgentExecutor agent = Agents.javaAgentBuilder(llm, repl).owns(repl).verbose(true).build()) {
+        try (AgentExecutor agent = Agents.javaAgentBuilder(llm, repl).owns(repl).maxIterations(3).verbose(true).build()) {
             out.println(agent.run("Sort these customers by last name and then first name and print the output: "
                     + customerList));
         }
@@ -73,7 +73,7 @@ public final class AgentCommand implements Callable<Integer> {
         List<AgentTool> withDate = new ArrayList<>(Tools.load(List.of("llm-math"), llm));
         withDate.addAll(Tools.fromObject(new DateTools()));
         try (AgentExecutor agent = Agents.agentBuilder(withDate, llm, AgentType.CHAT_ZERO_SHOT_REACT_DESCRIPTION)
-                .handleParsingErrors(true).verbose(true).build()) {
+                .handleParsingErrors(true).maxIterations(3).verbose(true).build()) {
             out.println(agent.run("What's the date today?"));
         }
         return 0;

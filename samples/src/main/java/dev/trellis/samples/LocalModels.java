@@ -1,6 +1,7 @@
 package dev.trellis.samples;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.trellis.finetune.LocalChatModel;
 import dev.trellis.framework.models.ModelConfigurationException;
 
 import java.nio.file.Files;
@@ -34,10 +35,6 @@ final class LocalModels {
             throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
                     + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
         }
-        // The finetune module's LocalChatModel reads checkpoints; until it is on this branch a local
-        // checkpoint cannot be run, and the error says how to use a remote model instead.
-        throw new ModelConfigurationException("--model " + dir + ": running local checkpoints needs"
-                + " trellis-finetune's LocalChatModel, which this build does not include yet; point Trellis at an"
-                + " OpenAI-compatible server instead (OPENAI_API_KEY, or OPENAI_BASE_URL for Ollama, vLLM, `trellis serve`)");
+        return LocalChatModel.builder().checkpoint(dir).build();
     }
 }

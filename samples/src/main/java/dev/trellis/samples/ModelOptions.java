@@ -3,6 +3,7 @@ package dev.trellis.samples;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
+import dev.trellis.finetune.LocalChatModel;
 import dev.trellis.framework.models.Models;
 import dev.trellis.framework.models.OpenAiConnectionBuilder;
 import picocli.CommandLine.Option;
@@ -51,8 +52,12 @@ public final class ModelOptions {
             out.println("Using local model at " + quickstart);
             return local;
         }
-        // A local model registered through LocalModelProvider, or a message saying how to configure one.
-        return Models.fromEnvironment(environment);
+        // A local model registered through LocalModelProvider (TRELLIS_LOCAL_MODEL), or a message saying how to configure one.
+        ChatModel chosen = Models.fromEnvironment(environment);
+        if (chosen instanceof LocalChatModel local) {
+            out.println("Using local model at " + local.checkpoint());
+        }
+        return chosen;
     }
 
     /**
@@ -60,6 +65,9 @@ public final class ModelOptions {
      * OpenAI's (exact for OpenAI models, an estimate for other servers).
      */
     public TokenCountEstimator tokenCounter(ChatModel chatModel) {
+        if (chatModel instanceof LocalChatModel local) {
+            return local.tokenCountEstimator();
+        }
         if (chatModel instanceof TokenCountEstimator own) {
             return own;
         }

@@ -139,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
         cfg.put("num_hidden_layers", 4);
         cfg.put("num_attention_heads", 4);
         cfg.put("intermediate_size", 1024);
-        cfg.put("max_position_embeddings", 256);
+        cfg.put("max_position_embeddings", 2048); // rotary positions: a long context costs nothing until used
         cfg.put("eos_token_id", tokenizer.eosTokenId());
         cfg.put("bos_token_id", tokenizer.eosTokenId());
         return cfg;
