@@ -63,24 +63,27 @@ public final class MultipleChoiceScorer {
         return new MultipleChoiceResult(out);
     }
 
-    /** Scores one question. */
+    /** Scores one question: all its choices in one right-padded batch (padding after a sequence cannot change it). */
     public ChoiceScore score(MultipleChoiceQuestion question) {
         String ctx = context.apply(question);
         int n = question.choices().size();
+        List<String> continuations = new ArrayList<>(n);
+        for (String choice : question.choices()) {
+            continuations.add(delimiter + choice);
+        }
+        double[][] r = logLikelihoods(ctx, continuations, question.id());
         double[] ll = new double[n];
         boolean[] greedy = new boolean[n];
         int best = 0;
         int bestNorm = 0;
         double bestNormValue = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            String choice = question.choices().get(i);
-            double[] r = logLikelihood(ctx, delimiter + choice, question.id());
-            ll[i] = r[0];
-            greedy[i] = r[1] > 0;
+            ll[i] = r[i][0];
+            greedy[i] = r[i][1] > 0;
             if (ll[i] > ll[best]) {
                 best = i;
             }
-            double norm = ll[i] / Math.max(1, choice.length());
+            double norm = ll[i] / Math.max(1, question.choices().get(i).length());
             if (norm > bestNormValue) {
                 bestNormValue = norm;
                 bestNorm = i;
@@ -94,56 +97,78 @@ public final class MultipleChoiceScorer {
      * {@code loglikelihood} request. Returns {sum of log-probabilities, 1 if greedy else 0}.
      */
     public double[] logLikelihood(String context, String continuation) {
-        return logLikelihood(context, continuation, "(direct request)");
+        return logLikelihoods(context, List.of(continuation), "(direct request)")[0];
     }
 
-    private double[] logLikelihood(String context, String continuation, String id) {
-        int[][] pair = encodePair(context, continuation);
-        int[] ctx = pair[0];
-        int[] cont = pair[1];
-        if (cont.length == 0) {
-            throw new EvaluationException("question " + id + ": continuation '" + continuation
-                    + "' encodes to no tokens after the context; give non-empty choices");
-        }
+    private double[][] logLikelihoods(String context, List<String> continuations, String id) {
         int maxLength = model.config().maxPositionEmbeddings();
-        int[] all = new int[ctx.length + cont.length];
-        System.arraycopy(ctx, 0, all, 0, ctx.length);
-        System.arraycopy(cont, 0, all, ctx.length, cont.length);
-        // the harness keeps the last max_length + 1 tokens and drops the final one as input
-        int from = Math.max(0, all.length - (maxLength + 1));
-        long[] input = new long[all.length - 1 - from];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = all[from + i];
+        int n = continuations.size();
+        long[][] inputs = new long[n][];
+        int[][] targets = new int[n][];
+        int width = 0;
+        for (int c = 0; c < n; c++) {
+            int[][] pair = encodePair(context, continuations.get(c));
+            int[] ctx = pair[0];
+            int[] cont = pair[1];
+            if (cont.length == 0) {
+                throw new EvaluationException("question " + id + ": continuation '" + continuations.get(c)
+                        + "' encodes to no tokens after the context; give non-empty choices");
+            }
+            int[] all = new int[ctx.length + cont.length];
+            System.arraycopy(ctx, 0, all, 0, ctx.length);
+            System.arraycopy(cont, 0, all, ctx.length, cont.length);
+            // the harness keeps the last max_length + 1 tokens and drops the final one as input
+            int from = Math.max(0, all.length - (maxLength + 1));
+            long[] input = new long[all.length - 1 - from];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = all[from + i];
+            }
+            if (cont.length > input.length) {
+                throw new EvaluationException("question " + id + ": choice " + c + " alone has " + cont.length
+                        + " tokens, more than the model's context of " + maxLength);
+            }
+            inputs[c] = input;
+            targets[c] = cont;
+            width = Math.max(width, input.length);
         }
-        if (cont.length > input.length) {
-            throw new EvaluationException("question " + id + ": the choice alone has " + cont.length
-                    + " tokens, more than the model's context of " + maxLength);
+        long[][] batch = new long[n][width];
+        for (int c = 0; c < n; c++) {
+            java.util.Arrays.fill(batch[c], tokenizer.padTokenId());
+            System.arraycopy(inputs[c], 0, batch[c], 0, inputs[c].length);
         }
+        double[][] out = new double[n][];
         try (NDManager m = NDManager.newBaseManager(model.device())) {
-            NDArray logits = model.forward(m.create(new long[][] {input}));
-            NDArray logProbs = logits.get(0).logSoftmax(-1);
-            int vocab = (int) logProbs.getShape().get(1);
-            float[] rows = logProbs.get(input.length - cont.length + ":").toFloatArray();
-            double sum = 0;
-            boolean greedy = true;
-            for (int t = 0; t < cont.length; t++) {
-                int offset = t * vocab;
-                int target = cont[t];
-                if (target < 0 || target >= vocab) {
-                    throw new EvaluationException("token id " + target + " is outside the model's vocabulary of "
-                            + vocab + "; the tokenizer does not belong to this model");
-                }
-                float value = rows[offset + target];
-                sum += value;
-                for (int v = 0; v < vocab; v++) {
-                    if (rows[offset + v] > value) {
-                        greedy = false;
-                        break;
-                    }
+            NDArray logProbs = model.forward(m.create(batch)).logSoftmax(-1);
+            int vocab = (int) logProbs.getShape().get(2);
+            for (int c = 0; c < n; c++) {
+                int[] cont = targets[c];
+                int end = inputs[c].length;
+                float[] rows = logProbs.get(c).get((end - cont.length) + ":" + end).toFloatArray();
+                out[c] = sum(rows, cont, vocab);
+            }
+        }
+        return out;
+    }
+
+    private static double[] sum(float[] rows, int[] cont, int vocab) {
+        double sum = 0;
+        boolean greedy = true;
+        for (int t = 0; t < cont.length; t++) {
+            int offset = t * vocab;
+            int target = cont[t];
+            if (target < 0 || target >= vocab) {
+                throw new EvaluationException("token id " + target + " is outside the model's vocabulary of "
+                        + vocab + "; the tokenizer does not belong to this model");
+            }
+            float value = rows[offset + target];
+            sum += value;
+            for (int v = 0; v < vocab && greedy; v++) {
+                if (rows[offset + v] > value) {
+                    greedy = false;
                 }
             }
-            return new double[] {sum, greedy ? 1 : 0};
         }
+        return new double[] {sum, greedy ? 1 : 0};
     }
 
     /** The harness' {@code _encode_pair}: context tokens and continuation tokens. */
