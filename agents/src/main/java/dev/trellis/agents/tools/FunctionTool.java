@@ -7,11 +7,17 @@ import java.util.function.Function;
 record FunctionTool(String name, String description, Function<String, String> function) implements AgentTool {
 
     FunctionTool {
-        Objects.requireNonNull(name, "name");
+        checkName(name);
         Objects.requireNonNull(description, "description");
+    }
+
+    /** Every tool name is one word: models write it after "Action:" and in native tool calls. */
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
         if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("tool name '" + name + "' must be one word without spaces, e.g. 'search_documents'");
         }
+        return name;
     }
 
     @Override

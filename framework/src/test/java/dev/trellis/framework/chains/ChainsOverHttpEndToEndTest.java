@@ -1,11 +1,10 @@
 package dev.trellis.framework.chains;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
+import dev.trellis.framework.testing.RecordedRequest;
+import dev.trellis.framework.testing.ScriptedReply;
 import dev.trellis.framework.chains.router.MultiPromptChain;
 import dev.trellis.framework.chains.router.PromptInfo;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
@@ -15,10 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,44 +28,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChainsOverHttpEndToEndTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private HttpServer server;
+    private OpenAiCompatibleTestServer server;
     private final List<String> receivedPrompts = new CopyOnWriteArrayList<>();
     private volatile Function<String, String> answer = prompt -> "?";
 
     @BeforeEach
-    void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/v1/chat/completions", exchange -> {
-            JsonNode request = JSON.readTree(exchange.getRequestBody());
-            JsonNode messages = request.get("messages");
-            String prompt = messages.get(messages.size() - 1).get("content").asText();
+    void start() {
+        server = OpenAiCompatibleTestServer.answering(request -> {
+            List<RecordedRequest.Message> messages = request.messages();
+            String prompt = messages.get(messages.size() - 1).content();
             receivedPrompts.add(prompt);
-            ObjectNode body = JSON.createObjectNode();
-            body.put("id", "chatcmpl-test").put("object", "chat.completion").put("created", 1).put("model", "scripted");
-            ObjectNode choice = body.putArray("choices").addObject();
-            choice.put("index", 0).put("finish_reason", "stop");
-            choice.putObject("message").put("role", "assistant").put("content", answer.apply(prompt));
-            body.putObject("usage").put("prompt_tokens", 5).put("completion_tokens", 3).put("total_tokens", 8);
-            byte[] bytes = JSON.writeValueAsBytes(body);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
+            return ScriptedReply.text(answer.apply(prompt));
         });
-        server.start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private ChatModel model() {
         return OpenAiChatModel.builder()
-                .baseUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/v1")
+                .baseUrl(server.baseUrl())
                 .apiKey("test-key").modelName("scripted").temperature(0.0)
                 .timeout(Duration.ofSeconds(10)).maxRetries(0).build();
     }

@@ -6,10 +6,16 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
+import dev.trellis.framework.chains.ConversationChain;
 import dev.trellis.framework.chains.LlmChain;
 import dev.trellis.framework.chains.SequentialChain;
 import dev.trellis.framework.chains.router.MultiPromptChain;
 import dev.trellis.framework.chains.router.PromptInfo;
+import dev.trellis.framework.memory.ConversationBufferMemory;
+import dev.trellis.framework.memory.ConversationBufferWindowMemory;
+import dev.trellis.framework.memory.ConversationMemory;
+import dev.trellis.framework.memory.ConversationTokenBufferMemory;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
 import dev.trellis.framework.prompts.PromptTemplate;
 import dev.trellis.framework.tracing.ChainListener;
@@ -25,12 +31,12 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
- * {@code trellis bench framework}: what prompts and chains cost per model call, measured with an
+ * {@code trellis bench framework}: what prompts, chains and memories cost per model call, measured with an
  * instant model (it returns a prebuilt answer), against calling that model directly.
  * Target: under 0.2 ms of overhead per model call.
  */
 @Command(name = "framework", mixinStandardHelpOptions = true,
-        description = "Prompt and chain overhead per model call with an instant model, against calling the model directly.")
+        description = "Prompt, chain and memory overhead per model call with an instant model, against calling the model directly.")
 public final class FrameworkBench implements Runnable {
 
     @Option(names = "--seconds", description = "Measuring time per round and row (default: ${DEFAULT-VALUE}).")
@@ -55,6 +61,8 @@ public final class FrameworkBench implements Runnable {
             return response;
         }
     }
+
+    private static final int TURNS_PER_CONVERSATION = 10;
 
     private record Row(String name, int modelCalls, IntSupplier body) {
     }
@@ -108,9 +116,12 @@ public final class FrameworkBench implements Runnable {
                 new Row("SequentialChain, 4 LlmChains (per model call)", 4,
                         () -> fourSteps.call(review).size()),
                 new Row("MultiPromptChain: router + destination (per model call)", 2,
-                        () -> router.run("what is 2 + 2").length())
-                // TODO(fw-memory rows): add ConversationChain with ConversationBufferMemory,
-                //  ConversationBufferWindowMemory and ConversationTokenBufferMemory once fw-memory's memories are in main.
+                        () -> router.run("what is 2 + 2").length()),
+                conversationRow("ConversationChain + ConversationBufferMemory", llm, new ConversationBufferMemory()),
+                conversationRow("ConversationChain + ConversationBufferWindowMemory(k=3)", llm,
+                        new ConversationBufferWindowMemory(3)),
+                conversationRow("ConversationChain + ConversationTokenBufferMemory(100)", llm,
+                        new ConversationTokenBufferMemory(new OpenAiTokenCountEstimator("gpt-4o-mini"), 100))
         );
 
         System.out.printf(Locale.ROOT, "trellis bench framework: instant model, %d rounds x %.2f s per row, median%n%n",
@@ -135,14 +146,33 @@ public final class FrameworkBench implements Runnable {
         }
         System.out.printf(Locale.ROOT, "%nworst overhead: %.4f ms per model call (target < 0.2 ms): %s%n",
                 worstOverhead / 1000, worstOverhead / 1000 < 0.2 ? "met" : "NOT met");
-        System.out.println("memory rows: TODO, waiting for fw-memory's memories in main");
         System.out.printf(Locale.ROOT, "{\"bench\":\"framework\",\"unit\":\"ms per model call\",\"baseline\":%.6f,"
                         + "\"ours\":%.6f,\"ratio\":%.3f,\"overhead_ms\":%.6f,\"target_overhead_ms\":0.2,"
-                        + "\"llm_chain_ms\":%.6f,\"sequential_chain_ms\":%.6f,\"router_ms\":%.6f,\"sink\":%d}%n",
+                        + "\"llm_chain_ms\":%.6f,\"sequential_chain_ms\":%.6f,\"router_ms\":%.6f,"
+                        + "\"buffer_memory_ms\":%.6f,\"window_memory_ms\":%.6f,\"token_memory_ms\":%.6f,\"sink\":%d}%n",
                 baseline / 1000, worstMicros / 1000, worstMicros / baseline, worstOverhead / 1000,
                 figures.get("LlmChain.run") / 1000,
                 figures.get("SequentialChain, 4 LlmChains (per model call)") / 1000,
-                figures.get("MultiPromptChain: router + destination (per model call)") / 1000, sink % 10);
+                figures.get("MultiPromptChain: router + destination (per model call)") / 1000,
+                figures.get("ConversationChain + ConversationBufferMemory") / 1000,
+                figures.get("ConversationChain + ConversationBufferWindowMemory(k=3)") / 1000,
+                figures.get("ConversationChain + ConversationTokenBufferMemory(100)") / 1000, sink % 10);
+    }
+
+    /**
+     * One conversation turn (load history, format, call, save the exchange). Conversations restart
+     * every {@value #TURNS_PER_CONVERSATION} turns so the buffer memory measures a realistic history
+     * instead of one that grows for millions of turns.
+     */
+    private static Row conversationRow(String name, ChatModel llm, ConversationMemory memory) {
+        ConversationChain conversation = new ConversationChain(llm, memory);
+        int[] turn = {0};
+        return new Row(name, 1, () -> {
+            if (++turn[0] % TURNS_PER_CONVERSATION == 0) {
+                memory.clear();
+            }
+            return conversation.predict("What is 1+1? Answer in one word, please.").length();
+        });
     }
 
     /** Median microseconds per call of the row's body over several timed rounds, after a warm-up. */
