@@ -17,8 +17,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The issue's experiment, opt-in (minutes, not a unit test): trellis-tiny trained on docs_qa.jsonl
  * within a time budget, base vs finetuned on the held-out split, EM per kind of question.
- * Run: {@code mvn -pl finetune -am test -Dtest=DocsQaExperiment -Dtrellis.experiment=docs_qa
- * -Dtrellis.experiment.minutes=10 -Dtrellis.experiment.base=trellis-tiny}.
+ * Run: {@code mvn -B -o -pl finetune -am test -Dtest=DocsQaExperiment -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtrellis.experiment=docs_qa -Dtrellis.experiment.minutes=10 -Dtrellis.experiment.base=trellis-tiny
+ * -Dtrellis.experiment.lr=2e-3}; the figures print as lines starting with EXPERIMENT in
+ * finetune/target/surefire-reports/dev.trellis.finetune.DocsQaExperiment-output.txt.
+ *
+ * <p>Measured under load (2 shared cores, load 5-17), trellis-tiny, lr 2e-3 constant, batch 8,
+ * 10 minutes: 298 steps, train loss 6.8 to 1.5; held-out (147): base EM 0.000 / ROUGE-L 0.000,
+ * finetuned EM 0.088 / ROUGE-L 0.188; retrieved-context questions about unseen products
+ * (catalog_context, 136) EM 0.074: well short of the 50% goal.
  */
 @EnabledIfSystemProperty(named = "trellis.experiment", matches = "docs_qa")
 class DocsQaExperiment {
