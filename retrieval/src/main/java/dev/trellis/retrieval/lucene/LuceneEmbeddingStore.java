@@ -434,7 +434,7 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         requireNonNull(request, "request");
         float[] query = unit(checkVector(request.queryEmbedding(), "query embedding").vector());
         int maxResults = request.maxResults();
-        int candidates = Math.max(minCandidates, oversampleFactor * maxResults);
+        int candidates = candidates(maxResults);
         Query filter = request.filter() == null ? null : FilterQueries.toQuery(request.filter());
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, candidates, filter), candidates);
@@ -454,6 +454,11 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
             }
             return new EmbeddingSearchResult<>(matches);
         });
+    }
+
+    /** How many graph candidates a search for {@code maxResults} results examines: {@code max(minCandidates, oversampleFactor * maxResults)}. */
+    public int candidates(int maxResults) {
+        return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(minCandidates, (long) oversampleFactor * maxResults));
     }
 
     /**
@@ -692,8 +697,10 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         private Path directory;
         private Integer dimension;
         private boolean quantized;
-        private int oversampleFactor = 5;
-        private int minCandidates = 50;
+        // Measured with `trellis bench store` on 100k clustered 384-d vectors (M=16, beam 100): 50 graph
+        // candidates gave recall@10 0.948, 100 gave 0.985, 150 gave 0.998 (plain Lucene: identical figures).
+        private int oversampleFactor = 15;
+        private int minCandidates = 60;
         private double ramBufferMb = 256;
         private CommitPolicy commitPolicy = CommitPolicy.afterEveryWrite();
         // One indexing thread builds one HNSW graph; two threads build two and then merge them, which
@@ -730,13 +737,13 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
             return this;
         }
 
-        /** Candidates fetched from the graph per requested result (default 5). */
+        /** Candidates fetched from the graph per requested result (default 15: recall@10 ~0.998 at 100k vectors). */
         public Builder oversampleFactor(int oversampleFactor) {
             this.oversampleFactor = oversampleFactor;
             return this;
         }
 
-        /** Least candidates fetched from the graph whatever maxResults is (default 50). */
+        /** Least candidates fetched from the graph whatever maxResults is (default 60). */
         public Builder minCandidates(int minCandidates) {
             this.minCandidates = minCandidates;
             return this;

@@ -47,12 +47,12 @@ public final class StoreBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--k", defaultValue = "10", description = "Results per query (recall@k).") int k;
     @Option(names = "--quantized", description = "Use int8 scalar-quantized HNSW.") boolean quantized;
-    @Option(names = "--oversample", defaultValue = "5") int oversample;
-    @Option(names = "--min-candidates", defaultValue = "50") int minCandidates;
+    @Option(names = "--oversample", description = "Graph candidates per result (default: the store's).") Integer oversample;
+    @Option(names = "--min-candidates", description = "Least graph candidates per query (default: the store's).") Integer minCandidates;
     @Option(names = "--threads", defaultValue = "1", description = "Indexing and merge threads (2 build two graphs and merge them: more CPU in total).") int threads;
     @Option(names = "--ram-buffer-mb", defaultValue = "1500") double ramBufferMb;
-    @Option(names = "--beam-width", defaultValue = "100") int beamWidth;
-    @Option(names = "--max-connections", defaultValue = "16") int maxConnections;
+    @Option(names = "--beam-width", description = "HNSW beam width (default: the store's).") Integer beamWidth;
+    @Option(names = "--max-connections", description = "HNSW M (default: the store's).") Integer maxConnections;
     @Option(names = "--dir", description = "Index parent directory (default: a temporary one, deleted afterwards).") Path dir;
 
     private record Figures(double ingestSeconds, double p50Ms, double p99Ms, double recall) {
@@ -63,8 +63,9 @@ public final class StoreBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "Store benchmark: %d-d clustered vectors (%d clusters, seed %d), recall@%d vs exact search,"
                         + " %d cores, Java %s%n", dimension, clusters, seed, k, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        System.out.printf(Locale.ROOT, "Lucene: %s HNSW M=%d beam=%d, candidates max(%d, %d*k), %d indexing threads, RAM buffer %.0f MB%n%n",
-                quantized ? "int8-quantized" : "float", maxConnections, beamWidth, minCandidates, oversample, threads, ramBufferMb);
+        System.out.printf(Locale.ROOT, "Lucene: %s HNSW M=%s beam=%s, candidates max(%s, %s*k), %d indexing threads, RAM buffer %.0f MB%n%n",
+                quantized ? "int8-quantized" : "float", orDefault(maxConnections), orDefault(beamWidth), orDefault(minCandidates),
+                orDefault(oversample), threads, ramBufferMb);
         Path parent = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("trellis-bench-store");
         List<String> json = new ArrayList<>();
         String header = String.format(Locale.ROOT, "%-8s %-30s %10s %10s %9s %9s %10s", "size", "store", "ingest s", "docs/s",
@@ -107,12 +108,23 @@ public final class StoreBench implements Callable<Integer> {
     private Figures lucene(Path path, List<Embedding> data, List<Embedding> probes, int[][] truth) {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
-        try (LuceneEmbeddingStore store = LuceneEmbeddingStore.builder()
+        LuceneEmbeddingStore.Builder builder = LuceneEmbeddingStore.builder()
                 .directory(path).dimension(dimension).quantized(quantized)
-                .oversampleFactor(oversample).minCandidates(minCandidates)
                 .indexingThreads(threads).mergeThreads(threads).ramBufferMb(ramBufferMb)
-                .hnswBeamWidth(beamWidth).hnswMaxConnections(maxConnections)
-                .commitPolicy(CommitPolicy.manual()).build()) {
+                .commitPolicy(CommitPolicy.manual());
+        if (oversample != null) {
+            builder.oversampleFactor(oversample);
+        }
+        if (minCandidates != null) {
+            builder.minCandidates(minCandidates);
+        }
+        if (beamWidth != null) {
+            builder.hnswBeamWidth(beamWidth);
+        }
+        if (maxConnections != null) {
+            builder.hnswMaxConnections(maxConnections);
+        }
+        try (LuceneEmbeddingStore store = builder.build()) {
             List<String> ids = store.addAll(data);
             double added = secondsSince(t0);
             store.commit();
@@ -123,6 +135,7 @@ public final class StoreBench implements Callable<Integer> {
                     + " merge %.1f s)%n", data.size(), ingest, (processCpuNanos() - cpu0) / 1e9, added, committed - added,
                     ingest - committed);
             Figures f = queryFigures(store, ids, probes, truth, ingest);
+            System.out.printf(Locale.ROOT, "size %d: Lucene examines %d graph candidates for k=%d%n", data.size(), store.candidates(k), k);
             System.out.printf(Locale.ROOT, "size %d: Lucene p50 %.3f ms, recall %.4f%n", data.size(), f.p50Ms, f.recall);
             return f;
         }
@@ -230,6 +243,10 @@ public final class StoreBench implements Callable<Integer> {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    private static String orDefault(Integer value) {
+        return value == null ? "default" : value.toString();
     }
 
     private static double percentile(double[] sorted, double p) {

@@ -1,0 +1,401 @@
+package dev.trellis.finetune;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.trellis.finetune.generate.GenerationConfig;
+import dev.trellis.finetune.generate.GenerationException;
+import dev.trellis.finetune.generate.GenerationResult;
+import dev.trellis.finetune.generate.Generator;
+import dev.trellis.finetune.generate.JsonConstraint;
+import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.CheckpointException;
+import dev.trellis.finetune.tokenizer.HfTokenizer;
+import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
+
+/**
+ * A langchain4j {@link ChatModel} and {@link StreamingChatModel} over a local checkpoint directory
+ * ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, and {@code trellis.json}
+ * with the prompt template the model was trained with), so a finetuned model plugs into every
+ * chain, memory and agent.
+ *
+ * <pre>{@code
+ * try (LocalChatModel model = LocalChatModel.builder().checkpoint(Path.of("checkpoints/latest")).build()) {
+ *     String answer = model.chat("What does the Trail Shell cost?");
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Messages are rendered as {@link LocalChatPrompt} documents (system, history and the user's
+ *       message in the template's question slot).</li>
+ *   <li>Request parameters honoured: temperature (0, the default, is greedy), topP, topK,
+ *       maxOutputTokens, stopSequences, and OpenAI-style {@code seed}. Frequency and presence
+ *       penalties are refused ({@link UnsupportedFeatureException}); set
+ *       {@link Builder#repetitionPenalty(double)} instead.</li>
+ *   <li>{@link ResponseFormat#JSON}: without a schema the answer is any JSON object, with one it
+ *       follows the schema; both by constrained decoding, so the answer always parses.</li>
+ *   <li>Tools: the answer is constrained to either {@code {"answer": "..."}} or
+ *       {@code {"tool": "<name>", "arguments": {...}}} with that tool's parameter schema (only the
+ *       latter with {@link ToolChoice#REQUIRED}); a call comes back as an {@link AiMessage} with a
+ *       {@link ToolExecutionRequest}.</li>
+ *   <li>{@link #tokenCountEstimator()} counts with the model's own tokenizer, rendering each message
+ *       as its prompt line, so {@code ConversationTokenBufferMemory} trims by real tokens.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: requests are served one at a time (a fair lock around the model); concurrent
+ * callers wait. Streaming runs on the caller's thread and calls the handler before returning.
+ * Close the model to free its native memory.
+ */
+public final class LocalChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path checkpoint;
+    private final CausalLM model;
+    private final HfTokenizer tokenizer;
+    private final TrellisManifest manifest;
+    private final LocalChatPrompt prompt;
+    private final Generator generator;
+    private final int defaultMaxTokens;
+    private final double repetitionPenalty;
+    private final Long defaultSeed;
+    private final ChatRequestParameters defaultParameters;
+    private final String modelName;
+    private final List<ChatModelListener> listeners;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final AtomicLong calls = new AtomicLong();
+
+    private LocalChatModel(Builder b) {
+        this.checkpoint = Objects.requireNonNull(b.checkpoint, "LocalChatModel needs checkpoint(dir)");
+        for (String f : List.of("config.json", "tokenizer.json")) {
+            if (!Files.isRegularFile(checkpoint.resolve(f))) {
+                throw new CheckpointException(checkpoint + " has no " + f + "; a LocalChatModel checkpoint holds config.json, "
+                        + "model.safetensors, tokenizer.json and trellis.json (train one with the Trellis trainer)");
+            }
+        }
+        this.manifest = TrellisManifest.read(checkpoint);
+        this.tokenizer = HfTokenizer.load(checkpoint);
+        try {
+            this.model = CausalLM.load(checkpoint, b.device == null ? Engine.getInstance().defaultDevice() : b.device);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        this.prompt = new LocalChatPrompt(manifest.template());
+        this.generator = new Generator(model, tokenizer);
+        this.defaultMaxTokens = b.defaultMaxTokens;
+        this.repetitionPenalty = b.repetitionPenalty;
+        this.defaultSeed = b.seed;
+        this.listeners = List.copyOf(b.listeners);
+        this.modelName = b.modelName != null ? b.modelName : checkpoint.getFileName() == null ? checkpoint.toString()
+                : checkpoint.getFileName().toString();
+        this.defaultParameters = ChatRequestParameters.builder()
+                .modelName(modelName)
+                .temperature(b.temperature)
+                .maxOutputTokens(b.defaultMaxTokens)
+                .responseFormat(b.responseFormat)
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The checkpoint directory this model was loaded from. */
+    public Path checkpoint() {
+        return checkpoint;
+    }
+
+    /** What the checkpoint's {@code trellis.json} records (template, base, provenance). */
+    public TrellisManifest manifest() {
+        return manifest;
+    }
+
+    /** The prompt renderer (the template recorded at training time). */
+    public LocalChatPrompt prompt() {
+        return prompt;
+    }
+
+    /** Counts tokens exactly as this model sees them: each message as its prompt line, plus its line break. */
+    public TokenizerTokenCountEstimator tokenCountEstimator() {
+        return TokenizerTokenCountEstimator.builder().tokenizer(tokenizer).renderer(LocalChatPrompt::renderMessage)
+                .perMessageOverhead(1).build();
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return defaultParameters;
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+        return listeners;
+    }
+
+    @Override
+    public ModelProvider provider() {
+        return ModelProvider.OTHER;
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+    }
+
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+        return run(request, null);
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+        ChatResponse response;
+        try {
+            response = run(request, handler);
+        } catch (RuntimeException e) {
+            handler.onError(e);
+            return;
+        }
+        handler.onCompleteResponse(response);
+    }
+
+    private ChatResponse run(ChatRequest request, StreamingChatResponseHandler handler) {
+        ChatRequestParameters p = request.parameters();
+        if (nonZero(p.frequencyPenalty()) || nonZero(p.presencePenalty())) {
+            throw new UnsupportedFeatureException("LocalChatModel does not support frequency/presence penalties (got "
+                    + p.frequencyPenalty() + "/" + p.presencePenalty() + "); use LocalChatModel.builder().repetitionPenalty(...)");
+        }
+        List<ToolSpecification> tools = p.toolSpecifications() == null ? List.of() : p.toolSpecifications();
+        boolean toolMode = !tools.isEmpty() && p.toolChoice() != ToolChoice.NONE;
+        if (!toolMode && p.toolChoice() == ToolChoice.REQUIRED) {
+            throw new IllegalArgumentException("toolChoice REQUIRED but the request offers no tool specifications");
+        }
+        String text = prompt.render(request.messages(), toolMode ? tools : List.of());
+        int[] ids = tokenizer.encode(text);
+
+        GenerationConfig.Builder config = GenerationConfig.builder();
+        int context = model.config().maxPositionEmbeddings();
+        int wanted = p.maxOutputTokens() != null ? p.maxOutputTokens() : defaultMaxTokens;
+        int room = context - ids.length;
+        if (room < 1) {
+            throw new GenerationException("the rendered prompt is " + ids.length + " tokens but " + modelName
+                    + " has a context of " + context + "; shorten the conversation (e.g. ConversationTokenBufferMemory"
+                    + " with this model's tokenCountEstimator())");
+        }
+        config.maxNewTokens(Math.min(wanted, room));
+        config.temperature(p.temperature() == null ? 0 : p.temperature());
+        if (p.topP() != null) {
+            config.topP(p.topP());
+        }
+        if (p.topK() != null) {
+            config.topK(p.topK());
+        }
+        if (p.stopSequences() != null && !p.stopSequences().isEmpty()) {
+            config.stopSequences(p.stopSequences());
+        }
+        config.repetitionPenalty(repetitionPenalty);
+        Long seed = p instanceof OpenAiChatRequestParameters o && o.seed() != null ? Long.valueOf(o.seed()) : defaultSeed;
+        if (seed != null) {
+            config.seed(seed);
+        }
+        if (toolMode) {
+            config.jsonConstraint(toolChoice(tools, p.toolChoice() != ToolChoice.REQUIRED));
+        } else if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
+            var schema = p.responseFormat().jsonSchema();
+            config.jsonConstraint(schema == null ? JsonConstraint.anyObject() : JsonConstraint.of(schema.rootElement()));
+        }
+
+        GenerationResult result;
+        lock.lock();
+        try {
+            boolean stream = handler != null && !toolMode;
+            result = generator.generateIds(List.of(ids), config.build(),
+                    stream ? (i, delta) -> handler.onPartialResponse(delta) : null).get(0);
+        } finally {
+            lock.unlock();
+        }
+        TokenUsage usage = new TokenUsage(result.promptTokens(), result.generatedTokens());
+        ChatResponse.Builder response = ChatResponse.builder()
+                .id("local-" + calls.incrementAndGet())
+                .modelName(modelName)
+                .tokenUsage(usage);
+        if (toolMode) {
+            return toolResponse(result.text(), response);
+        }
+        FinishReason reason = switch (result.finishReason()) {
+            case STOP, STOP_SEQUENCE -> FinishReason.STOP;
+            case LENGTH -> FinishReason.LENGTH;
+        };
+        return response.aiMessage(AiMessage.from(result.text())).finishReason(reason).build();
+    }
+
+    private static boolean nonZero(Double d) {
+        return d != null && d != 0.0;
+    }
+
+    /** {"answer": string} or {"tool": name, "arguments": parameters} for each tool. */
+    static JsonConstraint toolChoice(List<ToolSpecification> tools, boolean allowAnswer) {
+        List<JsonConstraint> alternatives = new ArrayList<>();
+        for (ToolSpecification t : tools) {
+            JsonConstraint args = t.parameters() == null || t.parameters().properties() == null
+                    || t.parameters().properties().isEmpty() ? JsonConstraint.emptyObject() : JsonConstraint.of(t.parameters());
+            Map<String, JsonConstraint> props = new LinkedHashMap<>();
+            props.put("tool", JsonConstraint.constant(t.name()));
+            props.put("arguments", args);
+            alternatives.add(JsonConstraint.object(props, List.of("tool", "arguments")));
+        }
+        if (allowAnswer) {
+            alternatives.add(JsonConstraint.object(Map.of("answer", JsonConstraint.string()), List.of("answer")));
+        }
+        return JsonConstraint.anyOf(alternatives);
+    }
+
+    private ChatResponse toolResponse(String text, ChatResponse.Builder response) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalStateException("internal: constrained tool-choice output is not JSON: " + text, e);
+        }
+        if (node.has("tool")) {
+            ToolExecutionRequest call = ToolExecutionRequest.builder()
+                    .id("call_" + calls.get())
+                    .name(node.get("tool").asText())
+                    .arguments(node.get("arguments").toString())
+                    .build();
+            return response.aiMessage(AiMessage.from(List.of(call))).finishReason(FinishReason.TOOL_EXECUTION).build();
+        }
+        return response.aiMessage(AiMessage.from(node.get("answer").asText())).finishReason(FinishReason.STOP).build();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            model.close();
+            tokenizer.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalChatModel[" + checkpoint + ", template " + manifest.template().name() + "]";
+    }
+
+    /** Settings for {@link LocalChatModel}. */
+    public static final class Builder {
+        private Path checkpoint;
+        private Device device;
+        private int defaultMaxTokens = 256;
+        private double temperature = 0;
+        private double repetitionPenalty = 1.0;
+        private Long seed;
+        private ResponseFormat responseFormat;
+        private String modelName;
+        private List<ChatModelListener> listeners = List.of();
+
+        private Builder() {
+        }
+
+        /** langchain4j listeners told of every request and response (e.g. for tracing). */
+        public Builder listeners(List<ChatModelListener> listeners) {
+            this.listeners = List.copyOf(listeners);
+            return this;
+        }
+
+        /** The checkpoint directory (required). */
+        public Builder checkpoint(Path checkpoint) {
+            this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
+        }
+
+        /** Where the model runs; default DJL's default device (a GPU when one is visible). */
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** New tokens per answer when a request sets no maxOutputTokens; default 256. */
+        public Builder defaultMaxTokens(int tokens) {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("defaultMaxTokens must be >= 1, got " + tokens);
+            }
+            this.defaultMaxTokens = tokens;
+            return this;
+        }
+
+        /** Temperature when a request sets none; default 0 (greedy). */
+        public Builder temperature(double temperature) {
+            if (!(temperature >= 0)) {
+                throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+            }
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** CTRL repetition penalty for every request; default 1 (off). */
+        public Builder repetitionPenalty(double penalty) {
+            GenerationConfig.builder().repetitionPenalty(penalty);
+            this.repetitionPenalty = penalty;
+            return this;
+        }
+
+        /** Sampling seed when a request gives none; default a fresh seed per request. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The response format of requests that set none, e.g. a JSON schema so that a chain which
+         * sends plain requests (LangChain's router) still gets schema-valid JSON from an untrained model.
+         */
+        public Builder responseFormat(ResponseFormat responseFormat) {
+            this.responseFormat = responseFormat;
+            return this;
+        }
+
+        /** The name reported in responses; default the checkpoint directory's name. */
+        public Builder modelName(String modelName) {
+            this.modelName = modelName;
+            return this;
+        }
+
+        public LocalChatModel build() {
+            return new LocalChatModel(this);
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package dev.trellis.finetune.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.KvCache;
+import dev.trellis.finetune.tokenizer.TrellisTokenizer;
+
+/**
+ * Text generation with a {@link CausalLM}: greedy or sampled decoding, stop sequences, batches of
+ * prompts, streaming, and JSON-constrained output.
+ *
+ * <pre>{@code
+ * Generator generator = new Generator(model, tokenizer);
+ * String answer = generator.generate("### Question:\nWhat is Trellis?\n\n### Answer:\n",
+ *         GenerationConfig.builder().maxNewTokens(64).build()).text();
+ * }</pre>
+ *
+ * <p>Batches are left-padded with an attention mask, so each prompt is decoded as if alone (greedy
+ * results equal one-by-one decoding to float rounding). The prompt runs once; each following step
+ * feeds only the new tokens and reuses the cached keys and values ({@link KvCache}) unless
+ * {@link GenerationConfig#useCache()} is off.
+ *
+ * <p>With a {@link JsonConstraint}, each step masks the vocabulary to the tokens that keep the output
+ * a valid prefix of a document the constraint accepts (a byte-level JSON automaton over a trie of
+ * the token bytes). When the tokens left are just enough to close the document, the shortest
+ * closing is forced, so the output always parses; closing may run a few tokens past
+ * {@code maxNewTokens} when a schema's required fields need more than the budget left.
+ *
+ * <p>A generator holds no per-call state and may be shared, but DJL models are not meant for
+ * concurrent forward passes from many threads: callers serialise (as {@code LocalChatModel} does).
+ */
+public final class Generator {
+
+    private final CausalLM model;
+    private final TrellisTokenizer tokenizer;
+    private volatile TokenBytes tokenBytes;
+    private volatile TokenTrie trie;
+
+    public Generator(CausalLM model, TrellisTokenizer tokenizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " ids but the model's embedding covers "
+                    + model.config().vocabSize() + "; use the tokenizer the model was trained with");
+        }
+    }
+
+    /**
+     * The course's {@code inference(text, model, tokenizer)}: greedy decoding of up to 100 tokens after
+     * {@code text} (truncated to its last 1000 tokens), returning the answer without the prompt.
+     */
+    public static String inference(String text, CausalLM model, TrellisTokenizer tokenizer) {
+        return inference(text, model, tokenizer, 1000, 100);
+    }
+
+    /** As {@link #inference(String, CausalLM, TrellisTokenizer)} with the notes' two limits. */
+    public static String inference(String text, CausalLM model, TrellisTokenizer tokenizer, int maxInputTokens, int maxOutputTokens) {
+        Generator g = new Generator(model, tokenizer);
+        int[] ids = tokenizer.encode(text);
+        int room = model.config().maxPositionEmbeddings() - maxOutputTokens;
+        int keep = Math.min(maxInputTokens, Math.max(1, room));
+        if (ids.length > keep) {
+            ids = Arrays.copyOfRange(ids, ids.length - keep, ids.length);
+        }
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxOutputTokens).build();
+        return g.generateIds(List.of(ids), config, null).get(0).text();
+    }
+
+    public GenerationResult generate(String prompt, GenerationConfig config) {
+        return generate(List.of(prompt), config, null).get(0);
+    }
+
+    public GenerationResult generate(String prompt, GenerationConfig config, TokenStreamListener listener) {
+        return generate(List.of(prompt), config, listener).get(0);
+    }
+
+    public List<GenerationResult> generate(List<String> prompts, GenerationConfig config) {
+        return generate(prompts, config, null);
+    }
+
+    /** Generates a continuation of each prompt; {@code listener} (may be null) receives text as it appears. */
+    public List<GenerationResult> generate(List<String> prompts, GenerationConfig config, TokenStreamListener listener) {
+        List<int[]> ids = new ArrayList<>(prompts.size());
+        for (String p : prompts) {
+            ids.add(tokenizer.encode(Objects.requireNonNull(p, "prompt")));
+        }
+        return generateIds(ids, config, listener);
+    }
+
+    /** The bytes of each token id of this generator's tokenizer. */
+    public TokenBytes tokenBytes() {
+        TokenBytes t = tokenBytes;
+        if (t == null) {
+            synchronized (this) {
+                if (tokenBytes == null) {
+                    tokenBytes = TokenBytes.of(tokenizer);
+                }
+                t = tokenBytes;
+            }
+        }
+        return t;
+    }
+
+    private TokenTrie trie() {
+        TokenTrie t = trie;
+        if (t == null) {
+            synchronized (this) {
+                if (trie == null) {
+                    trie = new TokenTrie(tokenBytes(), model.config().vocabSize());
+                }
+                t = trie;
+            }
+        }
+        return t;
+    }
+
+    /** One sequence's progress. */
+    private static final class Row {
+        final int[] prompt;
+        final boolean[] seen;
+        final Random random;
+        final TextStream text;
+        final ConstrainedState json;
+        final List<Integer> generated = new ArrayList<>();
+        int[] forced;
+        int forcedAt;
+        boolean done;
+        FinishReason reason = FinishReason.LENGTH;
+
+        Row(int[] prompt, int vocab, Random random, TextStream text, ConstrainedState json) {
+            this.prompt = prompt;
+            this.seen = new boolean[vocab];
+            for (int id : prompt) {
+                seen[id] = true;
+            }
+            this.random = random;
+            this.text = text;
+            this.json = json;
+        }
+
+        boolean forcing() {
+            return forced != null && forcedAt < forced.length;
+        }
+    }
+
+    /** Generates from token ids (no BOS is added: give it in the prompt if the model expects one). */
+    public List<GenerationResult> generateIds(List<int[]> prompts, GenerationConfig config, TokenStreamListener listener) {
+        Objects.requireNonNull(config, "config");
+        if (prompts.isEmpty()) {
+            return List.of();
+        }
+        int vocab = model.config().vocabSize();
+        int eos = config.eosTokenId() != null ? config.eosTokenId() : tokenizer.eosTokenId();
+        int pad = tokenizer.padTokenId();
+        TokenBytes bytes = tokenBytes();
+        long seed = config.seed() != null ? config.seed() : System.nanoTime();
+
+        int batch = prompts.size();
+        int maxPrompt = 0;
+        List<Row> rows = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            int[] p = prompts.get(i);
+            if (p.length == 0) {
+                // Nothing to condition on: start from BOS, or from EOS as GPT-2-style models do.
+                p = new int[] {tokenizer.bosTokenId().orElse(tokenizer.eosTokenId())};
+            }
+            for (int id : p) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("prompt " + i + " holds token id " + id + " outside the model's vocabulary of "
+                            + vocab);
+                }
+            }
+            maxPrompt = Math.max(maxPrompt, p.length);
+            ConstrainedState json = config.jsonConstraint() == null ? null
+                    : new ConstrainedState(config.jsonConstraint(), trie(), bytes);
+            rows.add(new Row(p, vocab, new Random(seed + i), new TextStream(config.stopSequences()), json));
+        }
+        int limit = model.config().maxPositionEmbeddings();
+        if (maxPrompt + config.maxNewTokens() > limit) {
+            throw new GenerationException("prompt of " + maxPrompt + " tokens plus maxNewTokens " + config.maxNewTokens()
+                    + " exceeds the model's context of " + limit + " positions; shorten the prompt or lower maxNewTokens");
+        }
+        boolean padded = rows.stream().anyMatch(r -> r.prompt.length != rows.get(0).prompt.length);
+
+        // Full sequences (left-padded) and masks, grown by one column per step.
+        int capacity = maxPrompt + config.maxNewTokens() + 64;
+        long[][] seq = new long[batch][capacity];
+        long[][] mask = new long[batch][capacity];
+        for (int i = 0; i < batch; i++) {
+            int[] p = rows.get(i).prompt;
+            int offset = maxPrompt - p.length;
+            Arrays.fill(seq[i], 0, offset, pad);
+            for (int j = 0; j < p.length; j++) {
+                seq[i][offset + j] = p[j];
+                mask[i][offset + j] = 1;
+            }
+        }
+        int length = maxPrompt;
+        float[] logits = new float[vocab];
+        boolean[] allowed = new boolean[vocab];
+
+        try (NDManager manager = NDManager.newBaseManager(model.device());
+             KvCache cache = config.useCache() ? model.newKvCache() : null) {
+            int fed = 0; // columns already in the cache
+            for (int step = 0; ; step++) {
+                boolean anyForcing = rows.stream().anyMatch(r -> !r.done && r.forcing());
+                if (rows.stream().allMatch(r -> r.done) || (step >= config.maxNewTokens() && !anyForcing)) {
+                    break;
+                }
+                float[] all = null;
+                boolean needModel = rows.stream().anyMatch(r -> !r.done && !r.forcing());
+                if (needModel) {
+                    int from = cache == null ? 0 : fed;
+                    all = lastLogits(manager, seq, mask, from, length, padded, cache);
+                    fed = length;
+                }
+                for (int i = 0; i < batch; i++) {
+                    Row row = rows.get(i);
+                    if (row.done) {
+                        seq[i][length] = pad;
+                        mask[i][length] = 1;
+                        continue;
+                    }
+                    int token = nextToken(row, all, i, vocab, logits, allowed, config, eos, step);
+                    seq[i][length] = token;
+                    mask[i][length] = 1;
+                    accept(row, i, token, eos, config, bytes, listener);
+                }
+                length++;
+                if (length >= capacity) {
+                    capacity *= 2;
+                    for (int i = 0; i < batch; i++) {
+                        seq[i] = Arrays.copyOf(seq[i], capacity);
+                        mask[i] = Arrays.copyOf(mask[i], capacity);
+                    }
+                }
+            }
+        }
+        List<GenerationResult> out = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            Row row = rows.get(i);
+            String text = row.text.finish();
+            String rest = row.text.remainder();
+            if (listener != null && !rest.isEmpty()) {
+                listener.onText(i, rest);
+            }
+            int[] ids = row.generated.stream().mapToInt(Integer::intValue).toArray();
+            out.add(new GenerationResult(text, ids, row.prompt.length, row.reason));
+        }
+        return out;
+    }
+
+    private int nextToken(Row row, float[] all, int i, int vocab, float[] logits, boolean[] allowed,
+                          GenerationConfig config, int eos, int step) {
+        if (row.forcing()) {
+            return row.forced[row.forcedAt++];
+        }
+        if (row.json != null) {
+            int[] closing = row.json.accepting() ? new int[0] : row.json.closingTokens();
+            int remaining = config.maxNewTokens() - step;
+            if (closing.length > 0 && closing.length >= remaining) {
+                row.forced = closing;
+                row.forcedAt = 1;
+                return closing[0];
+            }
+        }
+        System.arraycopy(all, i * vocab, logits, 0, vocab);
+        Sampling.repetitionPenalty(logits, row.seen, config.repetitionPenalty());
+        if (row.json != null) {
+            row.json.allowed(allowed, config.stopAtEos() ? eos : -1);
+            boolean any = false;
+            for (boolean a : allowed) {
+                any |= a;
+            }
+            if (!any) {
+                int[] closing = row.json.closingTokens();
+                row.forced = closing;
+                row.forcedAt = 1;
+                return closing[0];
+            }
+            Sampling.mask(logits, allowed);
+        } else if (!config.stopAtEos() && eos < vocab) {
+            logits[eos] = Float.NEGATIVE_INFINITY;
+        }
+        return Sampling.choose(logits, config, row.random);
+    }
+
+    private static void accept(Row row, int index, int token, int eos, GenerationConfig config, TokenBytes bytes,
+                               TokenStreamListener listener) {
+        row.seen[token] = true;
+        if (token == eos && config.stopAtEos() && (row.json == null || row.json.accepting())) {
+            row.done = true;
+            row.reason = FinishReason.STOP;
+            return;
+        }
+        row.generated.add(token);
+        if (row.json != null) {
+            row.json.advance(token);
+        }
+        byte[] b = bytes.bytes(token);
+        if (b != null && row.text.append(b)) {
+            row.done = true;
+            row.reason = FinishReason.STOP_SEQUENCE;
+        }
+        if (listener != null) {
+            String delta = row.text.delta();
+            if (!delta.isEmpty()) {
+                listener.onText(index, delta);
+            }
+        }
+        if (!row.done && row.json != null && row.json.finished()) {
+            row.done = true;
+            row.reason = row.forced != null ? FinishReason.LENGTH : FinishReason.STOP;
+        }
+    }
+
+    /** Runs the model over columns [from, length) and returns the last position's logits, [batch * vocab]. */
+    private float[] lastLogits(NDManager manager, long[][] seq, long[][] mask, int from, int length, boolean padded,
+                               KvCache cache) {
+        int batch = seq.length;
+        try (NDManager step = manager.newSubManager()) {
+            long[][] ids = new long[batch][];
+            for (int i = 0; i < batch; i++) {
+                ids[i] = Arrays.copyOfRange(seq[i], from, length);
+            }
+            NDArray input = step.create(ids);
+            NDArray attention = null;
+            if (padded) {
+                long[][] m = new long[batch][];
+                for (int i = 0; i < batch; i++) {
+                    m[i] = Arrays.copyOfRange(mask[i], 0, length);
+                }
+                attention = step.create(m);
+            }
+            NDArray out = model.forward(input, attention, cache);
+            return out.get(new NDIndex(":, -1, :")).toFloatArray();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.trellis.samples;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.framework.models.ModelConfigurationException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens a local checkpoint directory (Hugging Face layout plus {@code trellis.json}) as a
+ * langchain4j {@link ChatModel}: the one place the samples turn a directory into a model.
+ */
+final class LocalModels {
+
+    private LocalModels() {
+    }
+
+    /** The default local checkpoint: what {@code trellis quickstart} trains and every command uses without {@code --model}. */
+    static Path defaultCheckpoint() {
+        return TrellisHome.models().resolve("default");
+    }
+
+    /** Whether {@code dir} looks like a checkpoint (has a {@code config.json}). */
+    static boolean isCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json"));
+    }
+
+    static ChatModel load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelConfigurationException("--model " + dir + ": no such directory; give a checkpoint"
+                    + " directory written by `trellis finetune train` (config.json, model.safetensors, tokenizer.json)");
+        }
+        if (!isCheckpoint(dir)) {
+            throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
+                    + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
+        }
+        return LocalChatModel.builder().checkpoint(dir).build();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.trellis.samples;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.TokenCountEstimator;
+import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
+import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.framework.models.Models;
+import dev.trellis.framework.models.OpenAiConnectionBuilder;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The model choice every sample shares (a picocli mixin): a remote OpenAI-compatible model when
+ * {@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL} is set, else a local checkpoint
+ * ({@code --model DIR}, or the one {@code trellis quickstart} trained).
+ */
+public final class ModelOptions {
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Local checkpoint directory to chat with (as written by `trellis finetune train`)."
+                    + " Without it: the remote model when OPENAI_API_KEY or OPENAI_BASE_URL is set,"
+                    + " else the quickstart model in $TRELLIS_HOME/models/default.")
+    Path model;
+
+    private final Map<String, String> environment;
+
+    public ModelOptions() {
+        this(System.getenv());
+    }
+
+    ModelOptions(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** The chosen model; says on {@code out} which one it is. */
+    public ChatModel chatModel(PrintStream out) {
+        if (model != null) {
+            ChatModel local = LocalModels.load(model);
+            out.println("Using local model at " + model.toAbsolutePath());
+            return local;
+        }
+        if (Models.isRemoteConfigured(environment)) {
+            out.println("Using remote model " + remoteModelName() + " at " + remoteBaseUrl());
+            return Models.fromEnvironment(environment);
+        }
+        Path quickstart = LocalModels.defaultCheckpoint();
+        if (LocalModels.isCheckpoint(quickstart)) {
+            ChatModel local = LocalModels.load(quickstart);
+            out.println("Using local model at " + quickstart);
+            return local;
+        }
+        // A local model registered through LocalModelProvider (TRELLIS_LOCAL_MODEL), or a message saying how to configure one.
+        ChatModel chosen = Models.fromEnvironment(environment);
+        if (chosen instanceof LocalChatModel local) {
+            out.println("Using local model at " + local.checkpoint());
+        }
+        return chosen;
+    }
+
+    /**
+     * Counts tokens for token-limited memories: the model's own tokenizer when it has one, else
+     * OpenAI's (exact for OpenAI models, an estimate for other servers).
+     */
+    public TokenCountEstimator tokenCounter(ChatModel chatModel) {
+        if (chatModel instanceof LocalChatModel local) {
+            return local.tokenCountEstimator();
+        }
+        if (chatModel instanceof TokenCountEstimator own) {
+            return own;
+        }
+        try {
+            return new OpenAiTokenCountEstimator(remoteModelName());
+        } catch (IllegalArgumentException notAnOpenAiModel) {
+            return new OpenAiTokenCountEstimator(OpenAiConnectionBuilder.DEFAULT_MODEL_NAME);
+        }
+    }
+
+    private String remoteModelName() {
+        String name = environment.get(Models.TRELLIS_MODEL);
+        return name == null || name.isBlank() ? OpenAiConnectionBuilder.DEFAULT_MODEL_NAME : name.strip();
+    }
+
+    private String remoteBaseUrl() {
+        String url = environment.get(Models.OPENAI_BASE_URL);
+        return url == null || url.isBlank() ? OpenAiConnectionBuilder.OPENAI_BASE_URL : url.strip();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.trellis.samples;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.finetune.model.ModelConfig;
+import dev.trellis.finetune.serve.ModelServer;
+import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
+import dev.trellis.retrieval.embeddings.MiniLmModel;
+import dev.trellis.retrieval.embeddings.TextTooLongException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code trellis serve --model DIR}: a finetuned checkpoint behind an OpenAI-compatible API (chat and
+ * text completions, streaming, tools, JSON schemas; embeddings from the in-process MiniLM), with a
+ * chat playground at {@code /} and the training dashboard at {@code /dashboard}. Point any OpenAI
+ * client, or Trellis itself ({@code OPENAI_BASE_URL=http://127.0.0.1:8000/v1}), at it.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a checkpoint over an OpenAI-compatible API, with a chat playground and a training dashboard.")
+public final class ServeCommand implements Callable<Integer> {
+
+    static final String API_KEY_VARIABLE = "TRELLIS_API_KEY";
+
+    @Option(names = "--model", required = true, description = "Checkpoint directory (config.json, model.safetensors, tokenizer.json, trellis.json).")
+    Path model;
+    @Option(names = "--model-id", description = "Name clients use in 'model' (default: the directory's name).")
+    String modelId;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address (default: ${DEFAULT-VALUE}); any other than loopback needs an API key.")
+    String host;
+    @Option(names = "--port", defaultValue = "8000", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' (default: $" + API_KEY_VARIABLE + ", else none).")
+    String apiKey;
+    @Option(names = "--workers", defaultValue = "1", description = "Requests generated at once (default: ${DEFAULT-VALUE}).")
+    int workers;
+    @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait; beyond that clients get 429 (default: ${DEFAULT-VALUE}).")
+    int queue;
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens generated when a request sets no max_tokens (default: ${DEFAULT-VALUE}).")
+    int defaultMaxTokens;
+    @Option(names = "--allowed-origin", description = "Browser origin allowed to call the API (CORS); repeatable, '*' for any.")
+    List<String> allowedOrigins = List.of();
+    @Option(names = "--no-embeddings", description = "Do not load MiniLM; /v1/embeddings answers 400.")
+    boolean noEmbeddings;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--model " + model + " is not a directory; pass a checkpoint directory"
+                    + " written by the Trellis trainer (config.json, model.safetensors, tokenizer.json, trellis.json)");
+        }
+        String key = apiKey != null ? apiKey : System.getenv(API_KEY_VARIABLE);
+        String id = modelId != null ? modelId : model.toAbsolutePath().normalize().getFileName().toString();
+        int context = ModelConfig.read(model.resolve("config.json")).maxPositionEmbeddings();
+        try (LocalChatModel chat = LocalChatModel.builder().checkpoint(model).modelName(id)
+                .defaultMaxTokens(defaultMaxTokens).build();
+             BatchedEmbeddingModel minilm = noEmbeddings ? null : BatchedEmbeddingModel.builder().failOnTruncation(true).build()) {
+            ModelServer.Builder builder = ModelServer.builder()
+                    .chatModel(chat).modelId(id)
+                    .tokenCountEstimator(chat.tokenCountEstimator()).contextLength(context)
+                    .checkpointDir(model)
+                    .host(host).port(port).apiKey(key)
+                    .workers(workers).queueCapacity(queue).maxBodyBytes(maxBodyBytes)
+                    .allowedOrigins(allowedOrigins)
+                    .shutdownGrace(Duration.ofSeconds(30));
+            if (minilm != null) {
+                builder.embeddingModel(MiniLmModel.ALL_MINILM_L6_V2.modelName(), new RefusingTruncation(minilm));
+            }
+            ModelServer server = builder.build().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trellis-serve-shutdown"));
+            String root = server.baseUrl().substring(0, server.baseUrl().length() - "/v1".length());
+            System.out.printf("Serving '%s' (context %d tokens)%n  API:        %s%n  Playground: %s/%n  Dashboard:  %s/dashboard%n"
+                            + "  Try: OPENAI_BASE_URL=%s TRELLIS_MODEL=%s trellis ...%nCtrl+C stops after requests in flight finish.%n",
+                    id, context, server.baseUrl(), root, root, server.baseUrl(), id);
+            server.awaitShutdown();
+        }
+        return 0;
+    }
+
+    /** MiniLM reads 128 tokens; a longer input is the client's error (400), as with OpenAI, not a silent cut. */
+    private record RefusingTruncation(EmbeddingModel delegate) implements EmbeddingModel {
+        @Override
+        public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            try {
+                return delegate.embedAll(segments);
+            } catch (TextTooLongException e) {
+                throw new InvalidRequestException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int dimension() {
+            return delegate.dimension();
+        }
+
+        @Override
+        public String modelName() {
+            return delegate.modelName();
+        }
+    }
+}

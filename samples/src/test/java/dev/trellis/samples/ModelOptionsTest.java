@@ -1,0 +1,76 @@
+package dev.trellis.samples;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.trellis.framework.models.ModelConfigurationException;
+import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelOptionsTest {
+
+    @TempDir
+    Path home;
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    @AfterEach
+    void clearHome() {
+        System.clearProperty(TrellisHome.PROPERTY);
+    }
+
+    @Test
+    void remoteServerIsUsedAndNamedWhenTheBaseUrlIsSet() {
+        try (var server = OpenAiCompatibleTestServer.replying("Hello from the server")) {
+            var options = new ModelOptions(Map.of("OPENAI_BASE_URL", server.baseUrl(), "TRELLIS_MODEL", "tiny"));
+            ChatModel model = options.chatModel(out);
+            assertThat(model.chat("Hi")).isEqualTo("Hello from the server");
+            assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo(
+                    "Using remote model tiny at " + server.baseUrl() + System.lineSeparator());
+            assertThat(server.lastRequest().model()).isEqualTo("tiny");
+        }
+    }
+
+    @Test
+    void aMissingCheckpointDirectoryIsNamedInTheError() {
+        var options = new ModelOptions(Map.of());
+        options.model = home.resolve("nowhere");
+        assertThatThrownBy(() -> options.chatModel(out))
+                .isInstanceOf(ModelConfigurationException.class)
+                .hasMessageContaining("--model " + home.resolve("nowhere") + ": no such directory");
+    }
+
+    @Test
+    void aDirectoryWithoutConfigIsNotACheckpoint() throws Exception {
+        Path dir = Files.createDirectory(home.resolve("empty"));
+        var options = new ModelOptions(Map.of("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"));
+        options.model = dir;
+        assertThatThrownBy(() -> options.chatModel(out))
+                .isInstanceOf(ModelConfigurationException.class)
+                .hasMessageContaining("not a checkpoint, it has no config.json");
+    }
+
+    @Test
+    void tokenCounterFallsBackToOpenAisTokenizerForUnknownModels() {
+        var options = new ModelOptions(Map.of("TRELLIS_MODEL", "some-local-model"));
+        assertThat(options.tokenCounter(null).estimateTokenCountInText("Hello world")).isEqualTo(2);
+    }
+
+    @Test
+    void homeComesFromThePropertyFirst() {
+        System.setProperty(TrellisHome.PROPERTY, home.toString());
+        assertThat(TrellisHome.directory()).isEqualTo(home.toAbsolutePath());
+        assertThat(TrellisHome.conversations()).isEqualTo(home.toAbsolutePath().resolve("conversations"));
+    }
+}
