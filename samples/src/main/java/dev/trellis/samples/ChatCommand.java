@@ -46,8 +46,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "3", description = "Exchanges the window memory shows (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--max-tokens", defaultValue = "500",
-            description = "Token budget of the token and summary memories (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-token-limit", defaultValue = "500",
+            description = "Token budget of the token and summary memories (LangChain's max_token_limit) (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
     private final PrintStream out = System.out;

@@ -13,6 +13,9 @@ import java.nio.file.Path;
  */
 final class LocalModels {
 
+    /** Longest reply of a local model when no {@code --max-tokens} is given. */
+    static final int DEFAULT_MAX_TOKENS = 256;
+
     private LocalModels() {
     }
 
@@ -27,6 +30,11 @@ final class LocalModels {
     }
 
     static ChatModel load(Path dir) {
+        return load(dir, DEFAULT_MAX_TOKENS);
+    }
+
+    /** The checkpoint at {@code dir}, replying with at most {@code maxTokens} tokens unless a request asks otherwise. */
+    static ChatModel load(Path dir, int maxTokens) {
         if (!Files.isDirectory(dir)) {
             throw new ModelConfigurationException("--model " + dir + ": no such directory; give a checkpoint"
                     + " directory written by `trellis finetune train` (config.json, model.safetensors, tokenizer.json)");
@@ -35,6 +43,6 @@ final class LocalModels {
             throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
                     + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
         }
-        return LocalChatModel.builder().checkpoint(dir).build();
+        return LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens).build();
     }
 }

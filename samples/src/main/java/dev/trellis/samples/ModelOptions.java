@@ -25,6 +25,10 @@ public final class ModelOptions {
                     + " else the quickstart model in $TRELLIS_HOME/models/default.")
     Path model;
 
+    @Option(names = "--max-tokens", paramLabel = "N",
+            description = "Longest reply in tokens (default: 256 for a local model, the server's default for a remote one).")
+    Integer maxTokens;
+
     private final Map<String, String> environment;
 
     public ModelOptions() {
@@ -38,17 +42,22 @@ public final class ModelOptions {
     /** The chosen model; says on {@code out} which one it is. */
     public ChatModel chatModel(PrintStream out) {
         if (model != null) {
-            ChatModel local = LocalModels.load(model);
+            ChatModel local = LocalModels.load(model, maxTokens());
             out.println("Using local model at " + model.toAbsolutePath());
             return local;
         }
         if (Models.isRemoteConfigured(environment)) {
             out.println("Using remote model " + remoteModelName() + " at " + remoteBaseUrl());
+            if (maxTokens != null) {
+                var builder = Models.openAi().baseUrl(remoteBaseUrl()).modelName(remoteModelName()).maxTokens(maxTokens());
+                String key = environment.get(Models.OPENAI_API_KEY);
+                return (key == null || key.isBlank() ? builder : builder.apiKey(key.strip())).build();
+            }
             return Models.fromEnvironment(environment);
         }
         Path quickstart = LocalModels.defaultCheckpoint();
         if (LocalModels.isCheckpoint(quickstart)) {
-            ChatModel local = LocalModels.load(quickstart);
+            ChatModel local = LocalModels.load(quickstart, maxTokens());
             out.println("Using local model at " + quickstart);
             return local;
         }
@@ -76,6 +85,25 @@ public final class ModelOptions {
         } catch (IllegalArgumentException notAnOpenAiModel) {
             return new OpenAiTokenCountEstimator(OpenAiConnectionBuilder.DEFAULT_MODEL_NAME);
         }
+    }
+
+    /** Whether the remote model is configured ({@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL}) and no {@code --model} given. */
+    public boolean usesRemote() {
+        return model == null && Models.isRemoteConfigured(environment);
+    }
+
+    /** {@code --max-tokens}, or the local default when it is not given. */
+    int maxTokens() {
+        if (maxTokens != null && maxTokens < 1) {
+            throw new dev.trellis.framework.models.ModelConfigurationException("--max-tokens " + maxTokens
+                    + ": a reply needs at least 1 token; give a positive number");
+        }
+        return maxTokens != null ? maxTokens : LocalModels.DEFAULT_MAX_TOKENS;
+    }
+
+    /** How the remote model is named, for messages. */
+    public String describeRemote() {
+        return remoteModelName() + " at " + remoteBaseUrl();
     }
 
     private String remoteModelName() {

@@ -45,6 +45,11 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** Units done so far. */
+    public long done() {
+        return done;
+    }
+
     @Override
     public void close() {
         if (bar != null) {

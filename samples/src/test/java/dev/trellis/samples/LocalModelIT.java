@@ -34,7 +34,10 @@ class LocalModelIT {
     }
 
     private TrellisProcess.Result run(String stdin, String... args) {
-        TrellisProcess.Result result = new TrellisProcess(home).run(stdin, BUDGET, args);
+        // A random tiny model rarely stops by itself: cap every reply so the samples stay quick.
+        String[] capped = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--max-tokens", "16"))
+                .toArray(String[]::new);
+        TrellisProcess.Result result = new TrellisProcess(home).run(stdin, BUDGET, capped);
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.stdout()).as(result.toString()).contains("Using local model at " + home.resolve("models/default"));
         return result;

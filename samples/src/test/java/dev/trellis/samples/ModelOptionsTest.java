@@ -43,6 +43,43 @@ class ModelOptionsTest {
     }
 
     @Test
+    void maxTokensReachesTheRemoteServer() {
+        try (var server = OpenAiCompatibleTestServer.replying("Short")) {
+            var options = new ModelOptions(Map.of("OPENAI_BASE_URL", server.baseUrl(), "TRELLIS_MODEL", "tiny"));
+            options.maxTokens = 7;
+            assertThat(options.chatModel(out).chat("Hi")).isEqualTo("Short");
+            var body = server.lastRequest().body();
+            assertThat(body.has("max_tokens") ? body.get("max_tokens").asInt() : body.path("max_completion_tokens").asInt())
+                    .isEqualTo(7);
+            assertThat(server.lastRequest().model()).isEqualTo("tiny");
+        }
+    }
+
+    @Test
+    void maxTokensCapsALocalModelsReply() throws Exception {
+        var options = new ModelOptions(Map.of());
+        options.model = TinyCheckpoint.create(Files.createDirectory(home.resolve("tiny")));
+        options.maxTokens = 3;
+        ChatModel model = options.chatModel(out);
+        try {
+            var response = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                    .messages(dev.langchain4j.data.message.UserMessage.from("Tell me about hats")).build());
+            assertThat(response.tokenUsage().outputTokenCount()).isBetween(1, 3);
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
+    @Test
+    void aMaxTokensBelowOneIsRejected() {
+        var options = new ModelOptions(Map.of("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"));
+        options.maxTokens = 0;
+        assertThatThrownBy(() -> options.chatModel(out))
+                .isInstanceOf(ModelConfigurationException.class)
+                .hasMessageContaining("--max-tokens 0");
+    }
+
+    @Test
     void aMissingCheckpointDirectoryIsNamedInTheError() {
         var options = new ModelOptions(Map.of());
         options.model = home.resolve("nowhere");

@@ -44,7 +44,7 @@ class SamplesIT {
     @Test
     void helpDescribesEveryCommandWithAnExample() {
         for (String command : List.of("memory", "chains", "router", "qa", "evaluate", "chat", "agent", "quickstart",
-                "finetune", "finetune prepare", "finetune train")) {
+                "finetune", "finetune prepare", "finetune train", "finetune eval", "finetune generate")) {
             List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
             args.add("--help");
             TrellisProcess.Result result = new TrellisProcess(home).run(null, BUDGET, args.toArray(String[]::new));
@@ -179,19 +179,21 @@ class SamplesIT {
     }
 
     @Test
-    void quickstartIndexesOnceAndCitesCatalogueRows() throws Exception {
-        // A 60-row slice of the bundled catalogue keeps the embedding step short.
+    void quickstartWithARemoteModelAnswersAndEvaluatesWithItAndTrainsNothing() throws Exception {
+        // A 30-row slice of the bundled catalogue keeps the embedding step short.
         List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/catalog.csv"));
         Path csv = home.resolve("catalog-slice.csv");
-        Files.write(csv, lines.subList(0, 61));
-        TrellisProcess.Result first = new TrellisProcess(home).run(null, Duration.ofSeconds(120),
-                "quickstart", "--catalog", csv.toString(), "-q", "a sun hat with wide brim");
-        assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.stdout()).contains("Indexed 60 rows").containsPattern("\\d\\.\\d{3}  TR-\\d{4}  .+ \\(.+, \\$[0-9.]+\\)");
-
-        TrellisProcess.Result second = new TrellisProcess(home).run(null, BUDGET,
-                "quickstart", "--catalog", csv.toString(), "-q", "a sun hat with wide brim");
-        assertThat(second.exitCode()).as(second.toString()).isZero();
-        assertThat(second.stdout()).contains("Reusing the index").doesNotContain("Indexed");
+        Files.write(csv, lines.subList(0, 31));
+        TrellisProcess.Result result = trellis().run(null, Duration.ofSeconds(180),
+                "quickstart", "--catalog", csv.toString(), "-q", "a sun hat with wide brim", "--eval-questions", "2");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).as(result.toString())
+                .contains("using the remote model trellis-test-model at " + server.baseUrl())
+                .contains("local training skipped")
+                .containsPattern("Scripted answer \\d+\\.\n  Sources:\n    TR-\\d{4}  \\S")
+                .contains("QAEval grades: 2 correct, 0 incorrect, 0 ungraded")
+                .doesNotContain("Finetuning");
+        assertThat(home.resolve("models/default")).doesNotExist();
+        assertThat(home.resolve("reports/quickstart/report.html")).content().contains("remote model").contains("Scripted answer");
     }
 }

@@ -197,6 +197,7 @@ public final class VectorstoreIndex implements AutoCloseable {
         private int k = 4;
         private ChainType chainType = ChainType.STUFF;
         private int batchSize = 256;
+        private IndexingProgressListener progressListener = (done, total) -> { };
 
         private Builder() {
         }
@@ -272,6 +273,12 @@ public final class VectorstoreIndex implements AutoCloseable {
             return this;
         }
 
+        /** Called after each embedded batch while building (not when a finished index is reused): for a progress bar. */
+        public Builder progressListener(IndexingProgressListener progressListener) {
+            this.progressListener = Objects.requireNonNull(progressListener, "progressListener");
+            return this;
+        }
+
         /** Opens the finished index for this content and these settings, or builds it. */
         public VectorstoreIndex build() {
             if ((csv == null) == loaders.isEmpty()) {
@@ -339,7 +346,8 @@ public final class VectorstoreIndex implements AutoCloseable {
                                 + " embeddings for " + batch.size() + " segments");
                     }
                     store.addAll(embeddings, batch);
-                    LOG.info("Indexed {}/{} segments into {}", from + batch.size(), segments.size(), dir);
+                    LOG.debug("Indexed {}/{} segments into {}", from + batch.size(), segments.size(), dir);
+                    progressListener.onSegmentsIndexed(from + batch.size(), segments.size());
                 }
                 store.commit();
                 IndexDirectory.writeMarker(dir, new IndexDirectory.Marker(key, documents.size(), segments.size(),

@@ -43,6 +43,23 @@ class VectorstoreIndexCacheTest {
     }
 
     @Test
+    void theProgressListenerHearsEachBatchOfABuildAndNothingOfAReuse() throws Exception {
+        Path csv = csv("gear.csv", "Tarn Pants,warm fleece pants", "Fjord Shorts,light trail shorts", "Delta Hat,a sun hat");
+        Path dir = temp.resolve("index");
+        java.util.List<int[]> calls = new java.util.ArrayList<>();
+        VectorstoreIndex.builder().csv(csv).indexDirectory(dir).embeddingModel(model).batchSize(2)
+                .progressListener((done, total) -> calls.add(new int[] {done, total})).build().close();
+        assertThat(calls).extracting(c -> c[0] + "/" + c[1]).containsExactly("2/3", "3/3");
+
+        calls.clear();
+        try (VectorstoreIndex reused = VectorstoreIndex.builder().csv(csv).indexDirectory(dir).embeddingModel(model)
+                .progressListener((done, total) -> calls.add(new int[] {done, total})).build()) {
+            assertThat(reused.reusedExisting()).isTrue();
+        }
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
     void aHalfBuiltDirectoryWithoutTheMarkerIsRebuilt() throws Exception {
         Path csv = csv("gear.csv", "Tarn Pants,warm fleece pants", "Fjord Shorts,light trail shorts", "Delta Hat,a sun hat");
         Path dir = temp.resolve("index");

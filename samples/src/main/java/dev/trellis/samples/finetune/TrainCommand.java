@@ -15,6 +15,7 @@ import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.finetune.train.Trainer;
+import dev.trellis.finetune.train.TrainerCallback;
 import dev.trellis.finetune.train.TrainingArguments;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.TrellisHome;
@@ -71,6 +72,19 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         Path dir = output != null ? output : TrellisHome.models().resolve("default");
+        TrainOutput result = train(file, base, dir, maxSteps, batchSize, learningRate, maxLength, List.of(), out);
+        out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
+        return 0;
+    }
+
+    /**
+     * The training run behind this command, shared with {@code trellis quickstart}: splits {@code file}
+     * (by its {@code split} field, else 90/10), builds a tiny GPT-NeoX and a BPE tokenizer from the data
+     * unless {@code base} is given, trains for {@code maxSteps} (or until a callback stops it) and writes
+     * the checkpoint into {@code dir}.
+     */
+    public static TrainOutput train(Path file, Path base, Path dir, int maxSteps, int batchSize, double learningRate,
+                                    int maxLength, List<TrainerCallback> callbacks, PrintStream out) throws java.io.IOException {
         InstructionDataset dataset = InstructionDataset.load(file);
         DatasetSplit split = dataset.examples().get(0).field("split") != null
                 ? dataset.splitByField("split") : dataset.trainTestSplit(0.1, 123);
@@ -92,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
             TokenizedDataset test = datasetTokenizer.tokenize(split.test());
 
             try (CausalLM model = base != null ? CausalLM.load(base, device)
-                    : CausalLM.create(ModelConfig.fromMap(tinyConfig(tokenizer)), 42, device)) {
+                    : CausalLM.create(ModelConfig.fromMap(tinyConfig(tokenizer)), TINY_SEED, device)) {
                 var args = TrainingArguments.builder()
                         .outputDir(dir)
                         .overwriteOutputDir(true)
@@ -100,27 +114,33 @@ public final class TrainCommand implements Callable<Integer> {
                         .perDeviceTrainBatchSize(batchSize)
                         .learningRate(learningRate)
                         .build();
-                var trainer = Trainer.builder()
+                var builder = Trainer.builder()
                         .model(model)
                         .tokenizer(tokenizer)
                         .template(template)
                         .baseModel(base != null ? base.toString() : "trellis-tiny")
                         .trainDataset(train)
                         .evalDataset(test)
-                        .args(args)
-                        .build();
+                        .args(args);
+                callbacks.forEach(builder::callback);
+                Trainer trainer = builder.build();
                 TrainOutput result = trainer.train();
                 out.printf("Trained %d steps, final training loss %.4f%n", result.globalStep(), result.trainingLoss());
                 out.println("Evaluation: " + trainer.evaluate());
-                out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
+                return result;
             }
         } finally {
             if (base == null) {
                 deleteTree(tokenizerDir);
             }
         }
-        return 0;
     }
+
+    /**
+     * The seed the tiny model is initialised with: the untrained base of a checkpoint this command
+     * wrote is {@code CausalLM.create(its config, TINY_SEED)}, which is how evaluations rebuild it.
+     */
+    public static final long TINY_SEED = 42;
 
     private static void deleteTree(Path dir) throws java.io.IOException {
         try (var paths = Files.walk(dir)) {

@@ -1,0 +1,94 @@
+package dev.trellis.samples.finetune;
+
+import dev.trellis.finetune.eval.EvaluationExample;
+import dev.trellis.finetune.eval.EvaluationResult;
+import dev.trellis.finetune.eval.ModelComparison;
+import dev.trellis.samples.Progress;
+import dev.trellis.samples.SampleData;
+import dev.trellis.samples.TrellisHome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** The course's evaluation step: the base and the finetuned model answer the same held-out questions. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a finetuned checkpoint against its base on the held-out questions: exact match,"
+                + " ROUGE-1/2/L, BLEU and error counts (misspellings, too long, repetitive), greedy decoding.",
+                "Prints the totals and writes eval.jsonl, eval.md and eval.html (per question, both models side by side)"
+                        + " into the output directory; `trellis serve` shows them on its dashboard.",
+                "Without --base the base is the checkpoint's own configuration at its initial weights (what"
+                        + " `trellis finetune train` started from)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  trellis finetune eval --limit 20",
+                "  trellis finetune eval --model /tmp/pythia-qa --base ~/models/pythia-70m --data my_qa.jsonl --limit 0"})
+public final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "The finetuned checkpoint (default: $TRELLIS_HOME/models/default).")
+    Path model;
+
+    @Option(names = "--base", paramLabel = "DIR",
+            description = "The base checkpoint to compare with (default: the model's configuration, untrained).")
+    Path base;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Question/answer data; its test split is evaluated (default: the bundled docs_qa.jsonl).")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "40",
+            description = "Evaluate a fixed sample of this many held-out questions; 0 for all (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--max-new-tokens", defaultValue = "32",
+            description = "Longest generated answer in tokens (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Where eval.jsonl, eval.md and eval.html go (default: the model directory).")
+    Path output;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("--max-new-tokens " + maxNewTokens + ": give at least 1");
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("--limit " + limit + ": give 0 (all) or a positive number");
+        }
+        Path dir = model != null ? model : TrellisHome.models().resolve("default");
+        Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
+        List<EvaluationExample> examples = CheckpointEvaluation.heldOut(file, limit);
+        out.println("Evaluating " + dir + " against " + (base != null ? base : "its untrained base") + " on "
+                + examples.size() + " held-out questions of " + file.getFileName());
+        ModelComparison comparison;
+        try (Progress progress = Progress.start("Evaluating", 2L * examples.size())) {
+            comparison = CheckpointEvaluation.compare(dir, base, examples, maxNewTokens, row -> progress.stepBy(1));
+        }
+        out.println();
+        out.print(totals(comparison));
+        List<Path> written = comparison.writeTo(output != null ? output : dir);
+        out.println("\nWrote " + written.get(0) + ", " + written.get(1).getFileName() + " and " + written.get(2).getFileName());
+        return 0;
+    }
+
+    /** The totals as a plain-text table. */
+    static String totals(ModelComparison c) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %10s %10s%n", "metric", "base", "finetuned"));
+        EvaluationResult b = c.base();
+        EvaluationResult f = c.finetuned();
+        sb.append(String.format(Locale.ROOT, "%-14s %10d %10d%n", "questions", b.size(), f.size()));
+        sb.append(String.format(Locale.ROOT, "%-14s %10.3f %10.3f%n", "exact match", b.exactMatch(), f.exactMatch()));
+        sb.append(String.format(Locale.ROOT, "%-14s %10.3f %10.3f%n", "ROUGE-1", b.rouge1(), f.rouge1()));
+        sb.append(String.format(Locale.ROOT, "%-14s %10.3f %10.3f%n", "ROUGE-L", b.rougeL(), f.rougeL()));
+        sb.append(String.format(Locale.ROOT, "%-14s %10.2f %10.2f%n", "BLEU", b.bleu(), f.bleu()));
+        sb.append(String.format(Locale.ROOT, "%-14s %10d %10d%n", "repetitive", b.repetitive(), f.repetitive()));
+        return sb.toString();
+    }
+}
