@@ -59,6 +59,11 @@ class ResumeAfterKillTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dai.djl.offline=true");
+        for (String threads : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+            if (System.getProperty(threads) != null) { // the same arithmetic as this JVM's uninterrupted run
+                cmd.add("-D" + threads + "=" + System.getProperty(threads));
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ResumeAfterKillTest.class.getName());
