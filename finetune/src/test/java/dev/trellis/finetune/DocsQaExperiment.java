@@ -4,7 +4,6 @@ import dev.trellis.finetune.data.InstructionExample;
 import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.EvaluationRow;
 import dev.trellis.finetune.eval.ModelComparison;
-import dev.trellis.finetune.train.SchedulerType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +35,21 @@ class DocsQaExperiment {
         Path data = Path.of("../samples/src/main/resources/data/docs_qa.jsonl");
         String base = System.getProperty("trellis.experiment.base", "trellis-tiny");
         double minutes = Double.parseDouble(System.getProperty("trellis.experiment.minutes", "10"));
-        double lr = Double.parseDouble(System.getProperty("trellis.experiment.lr", "2e-3"));
-        int batch = Integer.getInteger("trellis.experiment.batch", 8);
+        // Unset properties leave ModelRunner's defaults for a built-in base (2e-3 constant, batch 8) in place.
+        String lrProperty = System.getProperty("trellis.experiment.lr");
+        Integer batchProperty = Integer.getInteger("trellis.experiment.batch");
+        double lr = lrProperty != null ? Double.parseDouble(lrProperty) : 2e-3;
+        int batch = batchProperty != null ? batchProperty : 8;
         Path runDir = Files.createTempDirectory("docs-qa-experiment");
         try (ModelRunner runner = ModelRunner.builder().baseModel(base).runDir(runDir).maxNewTokens(24)
                 .trainingTimeLimit(Duration.ofMillis((long) (minutes * 60_000)))
-                .trainingArguments(a -> a.maxSteps(100_000).learningRate(lr).warmupSteps(50)
-                        .lrSchedulerType(SchedulerType.CONSTANT).perDeviceTrainBatchSize(batch).loggingSteps(25))
+                .trainingArguments(a -> {
+                    a.loggingSteps(25);
+                    if (lrProperty != null) {
+                        a.learningRate(lr);
+                    }
+                    return batchProperty != null ? a.perDeviceTrainBatchSize(batch) : a;
+                })
                 .build()) {
             runner.loadDataFromJsonLines(data, "question", "answer");
             long t0 = System.nanoTime();
