@@ -17,6 +17,7 @@ import dev.trellis.finetune.model.CheckpointException;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.train.IntervalStrategy;
+import dev.trellis.finetune.train.SchedulerType;
 import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.finetune.train.Trainer;
 import dev.trellis.finetune.train.TrainerCallback;
@@ -161,14 +162,11 @@ public final class ModelRunner implements AutoCloseable {
             int maxLength = model.config().maxPositionEmbeddings();
             TokenizedDataset train = DatasetTokenizer.builder().tokenizer(tokenizer).template(template)
                     .maxLength(maxLength).build().tokenize(split.train());
-            TrainingArguments.Builder args = TrainingArguments.builder()
-                    .outputDir(runDir.resolve("model"))
-                    .learningRate(BuiltInModel.isBuiltIn(baseName) ? 1e-3 : 5e-5)
-                    .numTrainEpochs(1)
-                    .perDeviceTrainBatchSize(Math.min(8, train.size()))
-                    .saveStrategy(IntervalStrategy.NO)
-                    .loggingSteps(10)
-                    .seed(seed);
+            boolean fromScratch = BuiltInModel.isBuiltIn(baseName);
+            // Warmup is sized to the run: a short maxSteps set by the caller must not be all warmup.
+            int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), 0)).build().maxSteps();
+            int warmup = !fromScratch ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
+            TrainingArguments.Builder args = defaultArguments(fromScratch, train.size(), warmup);
             Trainer.Builder trainer = Trainer.builder().model(model).args(trainingArguments.apply(args).build())
                     .trainDataset(train).tokenizer(tokenizer).template(template).baseModel(baseName);
             callbacks.forEach(trainer::callback);
@@ -234,6 +232,24 @@ public final class ModelRunner implements AutoCloseable {
             throw new IllegalStateException("not trained yet; call train()");
         }
         return trainOutput;
+    }
+
+    /**
+     * Where a run starts before the caller's adjustments. A randomly initialised model learns to
+     * copy answers out of a retrieved context only after thousands of steps at a high constant rate
+     * (the epochs are usually cut short by the time limit); a pretrained base wants a small rate and one pass.
+     */
+    private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int warmupSteps) {
+        return TrainingArguments.builder()
+                .outputDir(runDir.resolve("model"))
+                .learningRate(fromScratch ? 2e-3 : 5e-5)
+                .warmupSteps(warmupSteps)
+                .lrSchedulerType(fromScratch ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
+                .numTrainEpochs(fromScratch ? 8 : 1)
+                .perDeviceTrainBatchSize(Math.min(8, trainSize))
+                .saveStrategy(IntervalStrategy.NO)
+                .loggingSteps(10)
+                .seed(seed);
     }
 
     private dev.trellis.finetune.eval.Answerer answerer(CausalLM model) {
@@ -384,9 +400,10 @@ public final class ModelRunner implements AutoCloseable {
         }
 
         /**
-         * Adjusts the training arguments the runner starts from (output dir set, 1 epoch, batch 8,
-         * learning rate 1e-3 for a built-in base and 5e-5 otherwise, no intermediate checkpoints),
-         * e.g. {@code a -> a.maxSteps(200)}.
+         * Adjusts the training arguments the runner starts from (output dir set, batch 8, no
+         * intermediate checkpoints; a built-in base: 8 epochs at a constant 2e-3 after 50 warmup steps,
+         * usually cut short by {@link #trainingTimeLimit}; a pretrained base: 1 epoch, 5e-5 decaying
+         * linearly), e.g. {@code a -> a.maxSteps(200)}.
          */
         public Builder trainingArguments(UnaryOperator<TrainingArguments.Builder> trainingArguments) {
             this.trainingArguments = Objects.requireNonNull(trainingArguments, "trainingArguments");

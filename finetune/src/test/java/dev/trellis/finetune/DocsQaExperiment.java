@@ -4,7 +4,6 @@ import dev.trellis.finetune.data.InstructionExample;
 import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.EvaluationRow;
 import dev.trellis.finetune.eval.ModelComparison;
-import dev.trellis.finetune.train.SchedulerType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +26,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * finetuned EM 0.088 / ROUGE-L 0.188; retrieved-context questions about unseen products
  * (catalog_context, 136) EM 0.074: well short of the 50% goal. trellis-micro, lr 3e-3, 8 minutes:
  * 581 steps, loss 2.02; finetuned EM 0.054 / ROUGE-L 0.178 (base 0 / 0), catalog_context EM 0.059.
+ *
+ * <p>Quiet machine (load under 1), ModelRunner's defaults (2e-3 constant after 50 warmup steps, batch 8),
+ * docs_qa with four extra context rounds per training product (5,097 training pairs), 10 minutes:
+ * 4,501 steps (7 epochs), loss 0.60; base EM 0 / ROUGE-L 0.003, finetuned EM 0.265 / ROUGE-L 0.510,
+ * catalog_context EM 36/136 = 0.265. Per question kind the model answers what it can copy from the
+ * question itself (collection: 19/20) and not yet what it must find in the context (id 0/14, price 0/10,
+ * pockets 3/19): it has not learned to look a row up, only the answers' shapes.
  */
 @EnabledIfSystemProperty(named = "trellis.experiment", matches = "docs_qa")
 class DocsQaExperiment {
@@ -36,13 +42,21 @@ class DocsQaExperiment {
         Path data = Path.of("../samples/src/main/resources/data/docs_qa.jsonl");
         String base = System.getProperty("trellis.experiment.base", "trellis-tiny");
         double minutes = Double.parseDouble(System.getProperty("trellis.experiment.minutes", "10"));
-        double lr = Double.parseDouble(System.getProperty("trellis.experiment.lr", "2e-3"));
-        int batch = Integer.getInteger("trellis.experiment.batch", 8);
+        // Unset properties leave ModelRunner's defaults for a built-in base (2e-3 constant, batch 8) in place.
+        String lrProperty = System.getProperty("trellis.experiment.lr");
+        Integer batchProperty = Integer.getInteger("trellis.experiment.batch");
+        double lr = lrProperty != null ? Double.parseDouble(lrProperty) : 2e-3;
+        int batch = batchProperty != null ? batchProperty : 8;
         Path runDir = Files.createTempDirectory("docs-qa-experiment");
         try (ModelRunner runner = ModelRunner.builder().baseModel(base).runDir(runDir).maxNewTokens(24)
                 .trainingTimeLimit(Duration.ofMillis((long) (minutes * 60_000)))
-                .trainingArguments(a -> a.maxSteps(100_000).learningRate(lr).warmupSteps(50)
-                        .lrSchedulerType(SchedulerType.CONSTANT).perDeviceTrainBatchSize(batch).loggingSteps(25))
+                .trainingArguments(a -> {
+                    a.loggingSteps(25);
+                    if (lrProperty != null) {
+                        a.learningRate(lr);
+                    }
+                    return batchProperty != null ? a.perDeviceTrainBatchSize(batch) : a;
+                })
                 .build()) {
             runner.loadDataFromJsonLines(data, "question", "answer");
             long t0 = System.nanoTime();

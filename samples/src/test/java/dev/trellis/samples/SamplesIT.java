@@ -149,7 +149,7 @@ class SamplesIT {
         Path out = home.resolve("prepared");
         TrellisProcess.Result result = new TrellisProcess(home).run(null, BUDGET, "finetune", "prepare", "--output", out.toString());
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).contains("### Question:").containsPattern("train +1497 +1497 +0 +[0-9]+");
+        assertThat(result.stdout()).contains("### Question:").containsPattern("train +5097 +5097 +0 +[0-9]+");
         assertThat(out.resolve("train.jsonl")).isNotEmptyFile();
         assertThat(out.resolve("test.jsonl")).isNotEmptyFile();
         assertThat(out.resolve("tokenizer/tokenizer.json")).isNotEmptyFile();

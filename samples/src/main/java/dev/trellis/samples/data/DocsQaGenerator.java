@@ -46,6 +46,9 @@ import org.apache.commons.csv.CSVRecord;
  * neither their names nor their rows appear in any training example. Docs and off-topic questions
  * are split at random, one in ten to test.
  *
+ * <p>Training products also get {@link #EXTRA_CONTEXT_ROUNDS} extra context questions each, so a small
+ * model sees enough varied copy-from-context examples to learn the skill rather than the products.
+ *
  * <p>Run {@code main [catalog.csv] [docs_qa.jsonl]} to regenerate the shipped file.
  */
 public final class DocsQaGenerator {
@@ -66,6 +69,8 @@ public final class DocsQaGenerator {
     static final Path DEFAULT_OUTPUT = Path.of("samples/src/main/resources/data/docs_qa.jsonl");
 
     private static final double TEST_FRACTION = 0.1;
+    /** Extra context questions per training product, beyond the one or two every product gets. */
+    static final int EXTRA_CONTEXT_ROUNDS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DocsQaGenerator() {
@@ -135,6 +140,16 @@ public final class DocsQaGenerator {
             }
             if (rnd.nextInt(20) == 0 && pool.size() > 4) {
                 out.add(notInContext(row, pool, rnd, split));
+            }
+        }
+        // More retrieved-context practice on training products only: answering from context is a copy
+        // task, and a small model learns to copy from many varied examples. A separate generator keeps
+        // the test pairs above exactly what they were.
+        Random extra = new Random(seed ^ 0x5DEECE66DL);
+        for (int round = 0; round < EXTRA_CONTEXT_ROUNDS; round++) {
+            for (Map<String, String> row : trainRows) {
+                out.add(extra.nextInt(20) == 0 ? notInContext(row, trainRows, extra, "train")
+                        : contextQuestion(row, trainRows, extra, "train"));
             }
         }
         for (String[] doc : DOCS) {
