@@ -39,6 +39,7 @@ abstract class AbstractCausalLM implements CausalLM {
     }
 
     /** The per-call facts every layer needs. */
+    /** One forward call's shapes and constants; {@code maskBias} is null when every position sees every key. */
     record Step(NDManager manager, int batch, int steps, int past, NDArray maskBias, long[] positions, int positionRows) {
     }
 
@@ -262,6 +263,7 @@ abstract class AbstractCausalLM implements CausalLM {
         float masked = dataType == DataType.FLOAT16 ? MASKED_HALF : MASKED;
         long[] positions = new long[rows * steps];
         float[] bias = new float[rows * steps * total];
+        boolean anyMasked = false;
         for (int b = 0; b < rows; b++) {
             // Positions count real tokens only, so a left-padded prompt starts at position 0.
             long running = -1;
@@ -277,8 +279,12 @@ abstract class AbstractCausalLM implements CausalLM {
                     boolean visible = j <= q && (slidingWindow == null || q - j < slidingWindow)
                             && (mask == null || mask[b * total + j] != 0);
                     bias[(b * steps + i) * total + j] = visible ? 0f : masked;
+                    anyMasked |= !visible;
                 }
             }
+        }
+        if (!anyMasked) { // a decoding step without padding: adding zeros would be one more op per layer
+            return new Step(m, batch, steps, past, null, positions, rows);
         }
         NDArray maskBias = m.create(bias, new Shape(rows, 1, steps, total));
         if (dataType != DataType.FLOAT32) {
@@ -314,7 +320,7 @@ abstract class AbstractCausalLM implements CausalLM {
         }
         // In float16, scaling the queries first keeps the dot products sqrt(d) times further from overflow.
         NDArray scores = q.getDataType() == DataType.FLOAT16 ? q.mul(scale).matMul(kt) : q.matMul(kt).mul(scale);
-        NDArray probs = scores.add(step.maskBias()).softmax(-1);
+        NDArray probs = (step.maskBias() == null ? scores : scores.add(step.maskBias())).softmax(-1);
         return probs.matMul(v).transpose(0, 2, 1, 3).reshape(step.batch(), step.steps(), heads * d);
     }
 

@@ -3,7 +3,6 @@ package dev.trellis.finetune.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -144,7 +143,8 @@ public final class GptNeoX extends AbstractCausalLM {
     @Override
     public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, null);
-        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType());
+        NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType(),
+                config.headSize());
         NDArray x = embedding(ids, embedIn);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
@@ -181,12 +181,7 @@ public final class GptNeoX extends AbstractCausalLM {
 
     /** Applies the rotary embedding to the first rotaryDims features of each head, leaving the rest. */
     private NDArray rotate(NDArray x, NDArray[] cosSin) {
-        int rd = config.rotaryDims();
-        if (rd == config.headSize()) {
-            return RotaryEmbedding.apply(x, cosSin[0], cosSin[1]);
-        }
-        NDList split = x.split(new long[] {rd}, 3);
-        return NDArrays.concat(new NDList(RotaryEmbedding.apply(split.get(0), cosSin[0], cosSin[1]), split.get(1)), 3);
+        return RotaryEmbedding.apply(x, cosSin[0], cosSin[1], config.rotaryDims());
     }
 
     private NDArray mlp(NDArray h, Layer layer) {
