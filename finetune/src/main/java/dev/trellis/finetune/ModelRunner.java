@@ -70,6 +70,7 @@ public final class ModelRunner implements AutoCloseable {
     private final UnaryOperator<TrainingArguments.Builder> trainingArguments;
     private final int maxNewTokens;
     private final Duration timeLimit;
+    private final Boolean trainOnPrompt;
     private final List<TrainerCallback> callbacks;
 
     private DatasetSplit split;
@@ -100,6 +101,7 @@ public final class ModelRunner implements AutoCloseable {
         this.trainingArguments = b.trainingArguments;
         this.maxNewTokens = b.maxNewTokens;
         this.timeLimit = b.timeLimit;
+        this.trainOnPrompt = b.trainOnPrompt;
         this.callbacks = List.copyOf(b.callbacks);
     }
 
@@ -160,9 +162,12 @@ public final class ModelRunner implements AutoCloseable {
         CausalLM model = CausalLM.load(baseDir);
         try {
             int maxLength = model.config().maxPositionEmbeddings();
-            TokenizedDataset train = DatasetTokenizer.builder().tokenizer(tokenizer).template(template)
-                    .maxLength(maxLength).build().tokenize(split.train());
             boolean fromScratch = BuiltInModel.isBuiltIn(baseName);
+            // A random model learns the language, and to copy what it read, from every token of the text;
+            // a pretrained one already has both and only needs the answers.
+            TokenizedDataset train = DatasetTokenizer.builder().tokenizer(tokenizer).template(template)
+                    .maxLength(maxLength).trainOnPrompt(trainOnPrompt != null ? trainOnPrompt : fromScratch)
+                    .build().tokenize(split.train());
             // Warmup is sized to the run: a short maxSteps set by the caller must not be all warmup.
             int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), 0)).build().maxSteps();
             int warmup = !fromScratch ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
@@ -349,6 +354,7 @@ public final class ModelRunner implements AutoCloseable {
         private UnaryOperator<TrainingArguments.Builder> trainingArguments = UnaryOperator.identity();
         private int maxNewTokens = 48;
         private Duration timeLimit;
+        private Boolean trainOnPrompt;
         private final List<TrainerCallback> callbacks = new ArrayList<>();
 
         private Builder() {
@@ -360,6 +366,15 @@ public final class ModelRunner implements AutoCloseable {
                 throw new IllegalArgumentException("trainingTimeLimit must be positive; got " + timeLimit);
             }
             this.timeLimit = timeLimit;
+            return this;
+        }
+
+        /**
+         * Whether the loss also covers the prompt (the question and its context), not just the answer.
+         * Default: yes for a built-in base trained from scratch, no for a pretrained checkpoint.
+         */
+        public Builder trainOnPrompt(boolean trainOnPrompt) {
+            this.trainOnPrompt = trainOnPrompt;
             return this;
         }
 
