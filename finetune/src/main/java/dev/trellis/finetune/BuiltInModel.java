@@ -19,9 +19,9 @@ public enum BuiltInModel {
      * ~0.8M non-embedding parameters: the CPU finetuning demo, trained on docs_qa.jsonl within 10 minutes
      * on 2 cores ({@link ModelRunner} holds the training defaults that go with it).
      */
-    TRELLIS_TINY("trellis-tiny", 128, 4, 4, 512, 512, 2048),
+    TRELLIS_TINY("trellis-tiny", 128, 4, 4, 512, 2048, 2048),
     /** ~3.2M non-embedding parameters: the DESIGN's 5M-parameter decoder (d 256, 4 layers), for a GPU or a long CPU run. */
-    TRELLIS_SMALL("trellis-small", 256, 4, 8, 1024, 512, 4096);
+    TRELLIS_SMALL("trellis-small", 256, 4, 8, 1024, 2048, 4096);
 
     private final String id;
     private final int hiddenSize;
@@ -51,7 +51,10 @@ public enum BuiltInModel {
         return vocabSize;
     }
 
-    /** The context length. */
+    /**
+     * The context length. Positions are rotary, so a long context costs nothing until used; 2048 leaves
+     * room for RetrievalQA prompts with several catalogue rows (trellis-micro, for tests, keeps 256).
+     */
     public int maxPositions() {
         return maxPositions;
     }

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * that configuration is initialised at random, and saved as the run's {@code base} so the
  * evaluation compares against exactly the weights training started from.
  *
- * <p>Data: records whose every row carries {@code split} = train/test are split by it; otherwise
+ * <p>Data: records whose every row carries {@code split} = train/test (both present) are split by it; otherwise
  * {@code testSize} of them (default 10%) are held out with the run's seed. A run directory holds
  * {@code base/} (built-in bases only) and {@code model/}: the trainer's checkpoint, with
  * {@code eval.jsonl}, {@code eval.md} and {@code eval.html} after {@link #evaluate()}.
@@ -77,6 +77,7 @@ public final class ModelRunner implements AutoCloseable {
     private HfTokenizer tokenizer;
     private CausalLM trained;
     private TrainOutput trainOutput;
+    private Map<String, Object> evalMetrics;
 
     /** A runner over a checkpoint directory or a built-in name, writing to {@code trellis-runs/<base>-<time>}. */
     public ModelRunner(String baseModel) {
@@ -120,8 +121,11 @@ public final class ModelRunner implements AutoCloseable {
 
     /** Uses an already loaded dataset (split as {@link #loadDataFromJsonLines} does). */
     public ModelRunner loadData(InstructionDataset data) {
+        // The data's own split counts only when it names both sides; otherwise hold out testSize at random.
         boolean hasSplit = data.size() > 0 && data.examples().stream()
-                .allMatch(e -> "train".equals(e.field("split")) || "test".equals(e.field("split")));
+                .allMatch(e -> "train".equals(e.field("split")) || "test".equals(e.field("split")))
+                && data.examples().stream().anyMatch(e -> "test".equals(e.field("split")))
+                && data.examples().stream().anyMatch(e -> "train".equals(e.field("split")));
         DatasetSplit s = hasSplit ? data.splitByField("split") : data.trainTestSplit(testSize, seed);
         if (s.train().size() == 0 || s.test().size() == 0) {
             throw new IllegalArgumentException(data.source() + " splits into " + s.train().size() + " training and "
@@ -168,17 +172,23 @@ public final class ModelRunner implements AutoCloseable {
             TokenizedDataset train = DatasetTokenizer.builder().tokenizer(tokenizer).template(template)
                     .maxLength(maxLength).trainOnPrompt(trainOnPrompt != null ? trainOnPrompt : fromScratch)
                     .build().tokenize(split.train());
+            // The held-out split is also scored by loss (as Hugging Face's Trainer does), which costs one forward pass each.
+            TokenizedDataset test = DatasetTokenizer.builder().tokenizer(tokenizer).template(template)
+                    .maxLength(maxLength).build().tokenize(split.test());
             // Warmup is sized to the run: a short maxSteps set by the caller must not be all warmup.
-            int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), 0)).build().maxSteps();
+            int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), test.size(), 0)).build().maxSteps();
             int warmup = !fromScratch ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
-            TrainingArguments.Builder args = defaultArguments(fromScratch, train.size(), warmup);
+            TrainingArguments.Builder args = defaultArguments(fromScratch, train.size(), test.size(), warmup);
             Trainer.Builder trainer = Trainer.builder().model(model).args(trainingArguments.apply(args).build())
                     .trainDataset(train).tokenizer(tokenizer).template(template).baseModel(baseName);
             callbacks.forEach(trainer::callback);
             if (timeLimit != null) {
                 trainer.callback(new TimeLimit(timeLimit));
             }
-            trainOutput = trainer.build().train();
+            Trainer built = trainer.evalDataset(test).build();
+            trainOutput = built.train();
+            evalMetrics = built.evaluate();
+            LOG.info("held-out evaluation: {}", evalMetrics);
             trained = model;
             return trainOutput;
         } catch (RuntimeException e) {
@@ -231,6 +241,14 @@ public final class ModelRunner implements AutoCloseable {
         }
     }
 
+    /** The held-out split's loss after training ({@code eval_loss}, {@code eval_perplexity}...), as the trainer reports it. */
+    public Map<String, Object> evalMetrics() {
+        if (evalMetrics == null) {
+            throw new IllegalStateException("evalMetrics() reports the trained model; call train() first");
+        }
+        return evalMetrics;
+    }
+
     /** What {@link #train()} returned. */
     public TrainOutput trainOutput() {
         if (trainOutput == null) {
@@ -244,7 +262,7 @@ public final class ModelRunner implements AutoCloseable {
      * copy answers out of a retrieved context only after thousands of steps at a high constant rate
      * (the epochs are usually cut short by the time limit); a pretrained base wants a small rate and one pass.
      */
-    private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int warmupSteps) {
+    private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int testSize, int warmupSteps) {
         return TrainingArguments.builder()
                 .outputDir(runDir.resolve("model"))
                 .learningRate(fromScratch ? 2e-3 : 5e-5)
@@ -252,6 +270,7 @@ public final class ModelRunner implements AutoCloseable {
                 .lrSchedulerType(fromScratch ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
                 .numTrainEpochs(fromScratch ? 8 : 1)
                 .perDeviceTrainBatchSize(Math.min(8, trainSize))
+                .perDeviceEvalBatchSize(Math.min(8, testSize))
                 .saveStrategy(IntervalStrategy.NO)
                 .loggingSteps(10)
                 .seed(seed);

@@ -110,6 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + Engine.getInstance().defaultDevice());
             TrainOutput result = runner.train();
             out.printf(Locale.ROOT, "Trained %d steps, final training loss %.4f%n", result.globalStep(), result.trainingLoss());
+            out.println("Evaluation on the held-out examples: " + runner.evalMetrics());
             return result;
         } finally {
             deleteTree(runDir);
