@@ -1,7 +1,10 @@
 package dev.trellis.samples;
 
 import dev.langchain4j.data.document.Document;
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.rag.content.Content;
+import dev.langchain4j.rag.content.retriever.ContentRetriever;
 import dev.trellis.finetune.eval.EvaluationExample;
 import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.ModelComparison;
@@ -10,7 +13,9 @@ import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.framework.eval.QAEvalChain;
 import dev.trellis.framework.eval.QAEvaluation;
 import dev.trellis.retrieval.loaders.CsvLoader;
+import dev.trellis.framework.prompts.PromptTemplate;
 import dev.trellis.retrieval.qa.AnswerWithSources;
+import dev.trellis.retrieval.qa.RetrievalQA;
 import dev.trellis.retrieval.qa.VectorstoreIndex;
 import dev.trellis.samples.finetune.CheckpointEvaluation;
 import dev.trellis.samples.finetune.TrainCommand;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** The main job: everything Trellis does, end to end, offline. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
@@ -132,7 +138,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 opened.put("llm", llm);
                 out.println("\nStep 3: RetrievalQA (stuff) over the catalogue, answered by the "
                         + (remote ? "remote model " + models.describeRemote() : "local model at " + checkpoint));
-                List<QuickstartReport.Answer> answers = answer(index, llm, csv);
+                List<QuickstartReport.Answer> answers = answer(index, llm, csv, remote);
 
                 out.println("\nStep 4: evaluation on held-out questions of " + SampleData.DOCS_QA);
                 List<EvaluationExample> examples = CheckpointEvaluation.heldOut(SampleData.file(SampleData.DOCS_QA), evalQuestions);
@@ -237,7 +243,18 @@ public final class QuickstartCommand implements Callable<Integer> {
         deleteTree(old);
     }
 
-    private List<QuickstartReport.Answer> answer(VectorstoreIndex index, ChatModel llm, Path csv) {
+    /**
+     * The local model is asked in the shape its training data asks (docs_qa.jsonl's context questions:
+     * "Context:" rows without descriptions, then "Question:"); a remote model gets RetrievalQA's usual
+     * instructions and whole rows.
+     */
+    static final PromptTemplate LOCAL_STUFF_PROMPT = PromptTemplate.fromTemplate("Context:\n{context}\n\nQuestion: {question}");
+
+    private List<QuickstartReport.Answer> answer(VectorstoreIndex index, ChatModel llm, Path csv, boolean remote) {
+        ContentRetriever retriever = index.asRetriever();
+        RetrievalQA.Builder qa = RetrievalQA.builder().chatModel(llm).returnSourceDocuments(true)
+                .retriever(remote ? retriever : query -> retriever.retrieve(query).stream().map(QuickstartCommand::withoutDescription).toList());
+        RetrievalQA chain = (remote ? qa : qa.prompt(LOCAL_STUFF_PROMPT)).build();
         Map<Integer, String> rows = new LinkedHashMap<>();
         List<Document> documents = CsvLoader.from(csv).load();
         for (Document d : documents) {
@@ -245,7 +262,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         }
         List<QuickstartReport.Answer> answers = new ArrayList<>();
         for (String question : questions) {
-            AnswerWithSources a = index.queryWithSources(question, llm);
+            Map<String, Object> result = chain.call(Map.of(RetrievalQA.DEFAULT_INPUT_KEY, question));
+            @SuppressWarnings("unchecked")
+            AnswerWithSources a = new AnswerWithSources(question, String.valueOf(result.get(RetrievalQA.DEFAULT_OUTPUT_KEY)),
+                    (List<Document>) result.get(RetrievalQA.SOURCE_DOCUMENTS_KEY));
             List<String> sources = a.sourceDocuments().stream().map(d -> d.metadata().getInteger("row"))
                     .distinct().map(row -> rows.getOrDefault(row, "row " + row)).toList();
             out.println("\n> " + question);
@@ -255,6 +275,16 @@ public final class QuickstartCommand implements Callable<Integer> {
             answers.add(new QuickstartReport.Answer(question, a.answer().strip(), sources));
         }
         return answers;
+    }
+
+    /**
+     * A catalogue row as the local model's training contexts show it: every column but the long
+     * description, which would take the prompt past the lengths (and the shape) it was trained on.
+     */
+    private static Content withoutDescription(Content content) {
+        TextSegment segment = content.textSegment();
+        String text = segment.text().lines().filter(l -> !l.startsWith("description: ")).collect(Collectors.joining("\n"));
+        return Content.from(TextSegment.from(text, segment.metadata()));
     }
 
     private static String field(String text, String column) {

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Random;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.trellis.finetune.model.CausalLM;
@@ -341,7 +342,9 @@ public final class Generator {
                 attention = step.create(m);
             }
             NDArray out = model.forward(input, attention, cache);
-            return out.get(new NDIndex(":, -1, :")).toFloatArray();
+            NDArray last = out.get(new NDIndex(":, -1, :"));
+            // a float16 model's logits are widened for sampling on the host
+            return (last.getDataType() == DataType.FLOAT32 ? last : last.toType(DataType.FLOAT32, false)).toFloatArray();
         }
     }
 }

@@ -72,6 +72,14 @@ class GeneratorTest {
     }
 
     @Test
+    void generatesWithAFloat16Model() {
+        try (CausalLM half = model.toDataType(ai.djl.ndarray.types.DataType.FLOAT16)) {
+            GenerationResult result = new Generator(half, tokenizer).generate("waterproof jacket price", cfg().build());
+            assertThat(result.tokenIds()).hasSize(24);
+        }
+    }
+
+    @Test
     void batchedEqualsOneByOneGreedy() {
         List<String> prompts = List.of("the", "trail jacket with hiking pants and", "price of a café answer");
         List<GenerationResult> batched = generator.generate(prompts, cfg().build());
