@@ -1,5 +1,6 @@
 package dev.trellis.samples;
 
+import dev.trellis.framework.io.FileTrees;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.chat.ChatModel;
@@ -25,13 +26,11 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -224,7 +223,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         out.println("Finetuning the built-in tiny GPT-NeoX on " + SampleData.DOCS_QA + " for at most " + timeLimitMinutes
                 + " minutes" + (steps != null ? " or " + steps + " steps" : ""));
         Path training = target.resolveSibling(".default-training");
-        deleteTree(training);
+        FileTrees.delete(training);
         TrainOutput result = TrainCommand.train(SampleData.file(SampleData.DOCS_QA), null, training, steps, 8, null,
                 Duration.ofMillis((long) (timeLimitMinutes * 60_000)), List.of(), out);
         install(result.outputDir(), target);
@@ -235,12 +234,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     /** Moves a finished checkpoint into place: a crash leaves either the old model or the new one, never half of one. */
     private static void install(Path trained, Path target) throws IOException {
         Path old = target.resolveSibling(".default-replaced");
-        deleteTree(old);
+        FileTrees.delete(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(trained, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        FileTrees.delete(old);
     }
 
     /**
@@ -327,18 +326,5 @@ public final class QuickstartCommand implements Callable<Integer> {
     static String accuracy(QAEvaluation grades) {
         double a = grades.accuracy();
         return Double.isNaN(a) ? "n/a" : String.format(Locale.ROOT, "%.3f", a);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

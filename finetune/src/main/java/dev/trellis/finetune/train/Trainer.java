@@ -1,5 +1,6 @@
 package dev.trellis.finetune.train;
 
+import dev.trellis.framework.io.FileTrees;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -494,7 +495,7 @@ public final class Trainer {
             tmp = null;
         } finally {
             if (tmp != null) {
-                deleteTree(tmp);
+                FileTrees.delete(tmp);
             }
         }
         callbacks.forEach(c -> c.onSave(args, state, target));
@@ -655,7 +656,7 @@ public final class Trainer {
     private void discard(Path dir) throws IOException {
         Path doomed = Files.createTempDirectory(args.outputDir(), ".deleting-");
         Files.move(dir, doomed.resolve(dir.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(doomed);
+        FileTrees.delete(doomed);
     }
 
     /** Removes temporary directories a killed run left behind (unfinished checkpoints, half-done deletions). */
@@ -673,7 +674,7 @@ public final class Trainer {
         }
         for (Path p : stale) {
             LOG.info("removing {} left by an interrupted run", p);
-            deleteTree(p);
+            FileTrees.delete(p);
         }
     }
 
@@ -794,7 +795,7 @@ public final class Trainer {
 
     private void clearOutputDir() throws IOException {
         for (Path p : checkpoints(args.outputDir())) {
-            deleteTree(p);
+            FileTrees.delete(p);
         }
         Files.deleteIfExists(args.outputDir().resolve(MetricsLog.FILE));
     }
@@ -804,17 +805,6 @@ public final class Trainer {
             return InstructionTemplate.fromMap(data.summary().template());
         }
         return InstructionTemplate.NONE;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static int ceilDiv(int a, int b) {

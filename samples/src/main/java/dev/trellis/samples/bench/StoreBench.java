@@ -1,5 +1,6 @@
 package dev.trellis.samples.bench;
 
+import dev.trellis.framework.io.FileTrees;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
@@ -12,18 +13,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * {@code trellis bench store}: the Lucene store against langchain4j's InMemoryEmbeddingStore on
@@ -94,7 +92,7 @@ public final class StoreBench implements Callable<Integer> {
             }
         } finally {
             if (dir == null) {
-                deleteRecursively(parent);
+                FileTrees.deleteUnchecked(parent);
             }
         }
         System.out.println();
@@ -260,19 +258,5 @@ public final class StoreBench implements Callable<Integer> {
     private static String row(int size, String store, Figures f) {
         return String.format(Locale.ROOT, "%-8d %-30s %10.2f %10.0f %9.3f %9.3f %10.4f%n", size, store, f.ingestSeconds,
                 size / f.ingestSeconds, f.p50Ms, f.p99Ms, f.recall);
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot delete benchmark file " + p, e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean up benchmark directory " + root, e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.trellis.samples.bench;
 
+import dev.trellis.framework.io.FileTrees;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -24,13 +25,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -106,7 +105,7 @@ public final class TrainBench implements Runnable {
         try (CausalLM model = CausalLM.create(config, 1, device)) {
             oursSeconds = trellisTrainer(model, out);
         } finally {
-            deleteTree(out);
+            FileTrees.deleteUnchecked(out);
         }
         double peakAfter = matmulPeak(device);
         // the best of both: the machine's peak, so that load during the run lowers MFU rather than flattering it
@@ -240,15 +239,5 @@ public final class TrainBench implements Runnable {
         }
         java.util.Arrays.sort(d);
         return steps % 2 == 1 ? d[steps / 2] : (d[steps / 2 - 1] + d[steps / 2]) / 2;
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root + ": " + e.getMessage(), e);
-        }
     }
 }

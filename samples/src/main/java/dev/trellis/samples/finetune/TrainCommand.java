@@ -1,5 +1,6 @@
 package dev.trellis.samples.finetune;
 
+import dev.trellis.framework.io.FileTrees;
 import ai.djl.engine.Engine;
 import dev.trellis.finetune.BuiltInModel;
 import dev.trellis.finetune.ModelRunner;
@@ -113,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("Evaluation on the held-out examples: " + runner.evalMetrics());
             return result;
         } finally {
-            deleteTree(runDir);
+            FileTrees.delete(runDir);
         }
     }
 
@@ -122,15 +123,4 @@ public final class TrainCommand implements Callable<Integer> {
      * wrote is {@code CausalLM.create(its config, TINY_SEED)}, which is how evaluations rebuild it.
      */
     public static final long TINY_SEED = 42;
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
