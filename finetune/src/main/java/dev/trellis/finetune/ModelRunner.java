@@ -265,7 +265,7 @@ public final class ModelRunner implements AutoCloseable {
     private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int testSize, int warmupSteps) {
         return TrainingArguments.builder()
                 .outputDir(runDir.resolve("model"))
-                .learningRate(fromScratch ? 2e-3 : 5e-5)
+                .learningRate(fromScratch ? 4e-3 : 5e-5)
                 .warmupSteps(warmupSteps)
                 .lrSchedulerType(fromScratch ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
                 .numTrainEpochs(fromScratch ? 8 : 1)
@@ -435,7 +435,7 @@ public final class ModelRunner implements AutoCloseable {
 
         /**
          * Adjusts the training arguments the runner starts from (output dir set, batch 8, no
-         * intermediate checkpoints; a built-in base: 8 epochs at a constant 2e-3 after 50 warmup steps,
+         * intermediate checkpoints; a built-in base: 8 epochs at a constant 4e-3 after 50 warmup steps,
          * usually cut short by {@link #trainingTimeLimit}; a pretrained base: 1 epoch, 5e-5 decaying
          * linearly), e.g. {@code a -> a.maxSteps(200)}.
          */

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         description = {"Finetune a causal language model on question/answer data and write a checkpoint"
                 + " (config.json, model.safetensors, tokenizer.json, trellis.json, metrics.jsonl, loss.png).",
                 "Without --base the built-in trellis-tiny GPT-NeoX (0.8M parameters besides the embeddings) and a BPE"
-                        + " tokenizer are built from the data and trained from scratch at a constant learning rate of 2e-3"
+                        + " tokenizer are built from the data and trained from scratch at a constant learning rate of 4e-3"
                         + " until --time-limit: about ten minutes on 2 CPU cores, and it answers only as well as a model"
                         + " that small can. With --base: one epoch at 5e-5, decaying linearly."},
         footerHeading = "%nExamples:%n",
@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--learning-rate", paramLabel = "RATE",
-            description = "Peak learning rate (default: 2e-3 for the tiny model, 5e-5 for a pretrained --base).")
+            description = "Peak learning rate (default: 4e-3 for the tiny model, 5e-5 for a pretrained --base).")
     Double learningRate;
 
     private final PrintStream out = System.out;
