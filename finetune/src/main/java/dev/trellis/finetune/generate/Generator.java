@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.trellis.finetune.model.CausalLM;
 import dev.trellis.finetune.model.KvCache;
 import dev.trellis.finetune.tokenizer.TrellisTokenizer;
@@ -154,6 +155,19 @@ public final class Generator {
 
     /** Generates from token ids (no BOS is added: give it in the prompt if the model expects one). */
     public List<GenerationResult> generateIds(List<int[]> prompts, GenerationConfig config, TokenStreamListener listener) {
+        // PyTorch's gradient recording is per thread and on by default: a server's worker thread would
+        // otherwise build an autograd graph for every decoding step of a trainable model.
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return generateWithoutGradients(prompts, config, listener);
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
+    }
+
+    private List<GenerationResult> generateWithoutGradients(List<int[]> prompts, GenerationConfig config,
+                                                            TokenStreamListener listener) {
         Objects.requireNonNull(config, "config");
         if (prompts.isEmpty()) {
             return List.of();
