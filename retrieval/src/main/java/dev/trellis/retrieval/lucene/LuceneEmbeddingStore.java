@@ -25,6 +25,7 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
@@ -111,10 +112,16 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
 
     private static final Logger log = LoggerFactory.getLogger(LuceneEmbeddingStore.class);
 
+    static {
+        DotProduct.best(); // before any Lucene class picks its vector code; see DotProduct.Holder
+    }
+
     static final String ID = "id";
     static final String TEXT = "text";
     static final String VECTOR = "vector";
     static final String RAW_VECTOR = "raw_vector";
+    /** The id again, as doc values: a match reads it without decompressing a stored-fields block. */
+    static final String ID_VALUE = "id_value";
     private static final String DIMENSION_KEY = "trellis.dimension";
     private static final String LAYOUT_KEY = "trellis.layout";
     private static final String LAYOUT = "1";
@@ -158,7 +165,7 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
             KnnVectorsFormat format = quantized
                     ? new Lucene99HnswScalarQuantizedVectorsFormat(builder.maxConnections, builder.beamWidth,
                             builder.mergeThreads, 7, false, null, mergePool)
-                    : new Lucene99HnswVectorsFormat(builder.maxConnections, builder.beamWidth, builder.mergeThreads, mergePool);
+                    : new TrellisHnswVectorsFormat(builder.maxConnections, builder.beamWidth, builder.mergeThreads, mergePool);
             IndexWriterConfig config = new IndexWriterConfig(analyzer)
                     .setCodec(new VectorCodec(format))
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
@@ -332,6 +339,7 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         doc.add(new StringField(ID, id, Field.Store.YES));
         doc.add(new KnnFloatVectorField(VECTOR, unit(vector), VectorSimilarityFunction.DOT_PRODUCT));
         doc.add(new BinaryDocValuesField(RAW_VECTOR, new BytesRef(toBytes(vector))));
+        doc.add(new BinaryDocValuesField(ID_VALUE, new BytesRef(id)));
         if (segment != null) {
             doc.add(new TextField(TEXT, segment.text(), Field.Store.YES));
             MetadataFields.addTo(doc, segment.metadata());
@@ -444,14 +452,14 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
             ScoreDoc[] hits = quantized ? top.scoreDocs
                     : Arrays.copyOf(top.scoreDocs, Math.min(maxResults, top.scoreDocs.length));
             List<Candidate> rescored = rescore(searcher, hits, query);
-            List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(maxResults);
-            StoredFields stored = searcher.storedFields();
+            List<Candidate> kept = new ArrayList<>(maxResults);
             for (Candidate c : rescored) {
-                if (matches.size() == maxResults || c.score < request.minScore()) {
+                if (kept.size() == maxResults || c.score < request.minScore()) {
                     break;
                 }
-                matches.add(match(stored, c.doc, c.score, c.raw));
+                kept.add(c);
             }
+            List<EmbeddingMatch<TextSegment>> matches = matches(searcher, kept);
             return new EmbeddingSearchResult<>(matches);
         });
     }
@@ -479,12 +487,13 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
                 .add(text, Occur.MUST).add(FilterQueries.toQuery(filter), Occur.FILTER).build();
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(full, maxResults);
-            StoredFields stored = searcher.storedFields();
-            List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc hit : top.scoreDocs) {
-                matches.add(match(stored, hit.doc, hit.score, rawVectors(searcher, new int[] {hit.doc})[0]));
+            int[] docs = Arrays.stream(top.scoreDocs).mapToInt(hit -> hit.doc).toArray();
+            float[][] raws = rawVectors(searcher, docs);
+            List<Candidate> hits = new ArrayList<>(docs.length);
+            for (int i = 0; i < docs.length; i++) {
+                hits.add(new Candidate(docs[i], top.scoreDocs[i].score, raws[i]));
             }
-            return matches;
+            return matches(searcher, hits);
         });
     }
 
@@ -514,38 +523,75 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         return rescored;
     }
 
-    /** The original vectors of {@code docs}, read leaf by leaf in doc order (doc values iterate forward). */
+    /** The original vectors of {@code docs}. */
     private float[][] rawVectors(IndexSearcher searcher, int[] docs) throws IOException {
+        BytesRef[] values = binaryValues(searcher, docs, RAW_VECTOR);
+        float[][] vectors = new float[docs.length][];
+        for (int i = 0; i < docs.length; i++) {
+            if (values[i] == null) {
+                throw new IllegalStateException("document " + docs[i] + " in the Lucene store at " + path
+                        + " has no stored vector; the index was not written by LuceneEmbeddingStore");
+            }
+            vectors[i] = toFloats(values[i]);
+        }
+        return vectors;
+    }
+
+    /**
+     * A binary doc-values field of {@code docs} (null where a document lacks it), read leaf by leaf
+     * in doc order because doc values iterate forward. The returned refs are copies.
+     */
+    private static BytesRef[] binaryValues(IndexSearcher searcher, int[] docs, String field) throws IOException {
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
         Integer[] order = new Integer[docs.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> docs[i]));
-        float[][] vectors = new float[docs.length][];
+        BytesRef[] result = new BytesRef[docs.length];
         BinaryDocValues values = null;
         int leafIndex = -1;
         for (int i : order) {
             int leaf = ReaderUtil.subIndex(docs[i], leaves);
             LeafReaderContext context = leaves.get(leaf);
             if (leaf != leafIndex) {
-                values = context.reader().getBinaryDocValues(RAW_VECTOR);
+                values = context.reader().getBinaryDocValues(field);
                 leafIndex = leaf;
             }
-            if (values == null || !values.advanceExact(docs[i] - context.docBase)) {
-                throw new IllegalStateException("document " + docs[i] + " in the Lucene store at " + path
-                        + " has no stored vector; the index was not written by LuceneEmbeddingStore");
+            if (values != null && values.advanceExact(docs[i] - context.docBase)) {
+                result[i] = BytesRef.deepCopyOf(values.binaryValue());
             }
-            vectors[i] = toFloats(values.binaryValue());
         }
-        return vectors;
+        return result;
     }
 
-    private static EmbeddingMatch<TextSegment> match(StoredFields stored, int doc, double score, float[] raw) throws IOException {
-        Document document = stored.document(doc);
-        String text = document.get(TEXT);
-        TextSegment segment = text == null ? null : TextSegment.from(text, MetadataFields.readFrom(document));
-        return new EmbeddingMatch<>(score, document.get(ID), Embedding.from(raw), segment);
+    /**
+     * The matches for {@code hits}, in their order. Ids come from doc values; the stored fields (text
+     * and metadata) are only decompressed for documents in a segment that holds text at all, so a
+     * pure vector index answers without touching them. Indexes written before the id doc values
+     * existed fall back to the stored id.
+     */
+    private static List<EmbeddingMatch<TextSegment>> matches(IndexSearcher searcher, List<Candidate> hits) throws IOException {
+        int[] docs = hits.stream().mapToInt(Candidate::doc).toArray();
+        BytesRef[] ids = binaryValues(searcher, docs, ID_VALUE);
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        StoredFields stored = null;
+        List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>(hits.size());
+        for (int i = 0; i < docs.length; i++) {
+            Candidate hit = hits.get(i);
+            LeafReader leaf = leaves.get(ReaderUtil.subIndex(hit.doc, leaves)).reader();
+            String id = ids[i] == null ? null : ids[i].utf8ToString();
+            TextSegment segment = null;
+            if (id == null || leaf.getFieldInfos().fieldInfo(TEXT) != null) {
+                stored = stored == null ? searcher.storedFields() : stored;
+                Document document = stored.document(hit.doc);
+                id = document.get(ID);
+                String text = document.get(TEXT);
+                segment = text == null ? null : TextSegment.from(text, MetadataFields.readFrom(document));
+            }
+            matches.add(new EmbeddingMatch<>(hit.score, id, Embedding.from(hit.raw), segment));
+        }
+        return matches;
     }
 
     private interface SearcherWork<T> {
@@ -629,7 +675,7 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
         return embedding;
     }
 
-    private static float[] unit(float[] vector) {
+    static float[] unit(float[] vector) {
         double norm = 0;
         for (float v : vector) {
             norm += v * (double) v;

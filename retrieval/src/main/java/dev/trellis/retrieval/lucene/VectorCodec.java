@@ -5,8 +5,8 @@ import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 
 /**
  * Lucene's default codec with our choice of vector format (plain or scalar-quantized HNSW, our graph
- * parameters). The per-field format name is recorded in each segment, so any Lucene 9.12 reader,
- * including a store opened later with different settings, reads the segments back.
+ * parameters). The per-field format name is recorded in each segment, so a store opened later with
+ * different settings, or an index written by an older Trellis, reads its segments back.
  */
 final class VectorCodec extends Lucene912Codec {
 

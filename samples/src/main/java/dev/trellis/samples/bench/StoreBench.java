@@ -9,6 +9,7 @@ import dev.langchain4j.store.embedding.EmbeddingStore;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
 import dev.trellis.retrieval.lucene.CommitPolicy;
 import dev.trellis.retrieval.lucene.LuceneEmbeddingStore;
+import dev.trellis.retrieval.lucene.TrellisHnswVectorsFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,6 +52,8 @@ public final class StoreBench implements Callable<Integer> {
     @Option(names = "--ram-buffer-mb", defaultValue = "1500") double ramBufferMb;
     @Option(names = "--beam-width", description = "HNSW beam width (default: the store's).") Integer beamWidth;
     @Option(names = "--max-connections", description = "HNSW M (default: the store's).") Integer maxConnections;
+    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Queries run before timing, per store and size,"
+            + " until the JIT has settled (default: ${DEFAULT-VALUE}).") int warmupSeconds;
     @Option(names = "--dir", description = "Index parent directory (default: a temporary one, deleted afterwards).") Path dir;
 
     private record Figures(double ingestSeconds, double p50Ms, double p99Ms, double recall) {
@@ -61,9 +64,11 @@ public final class StoreBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "Store benchmark: %d-d clustered vectors (%d clusters, seed %d), recall@%d vs exact search,"
                         + " %d cores, Java %s%n", dimension, clusters, seed, k, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        System.out.printf(Locale.ROOT, "Lucene: %s HNSW M=%s beam=%s, candidates max(%s, %s*k), %d indexing threads, RAM buffer %.0f MB%n%n",
+        System.out.printf(Locale.ROOT, "Lucene: %s HNSW M=%s beam=%s, candidates max(%s, %s*k), %d indexing threads, RAM buffer %.0f MB%n",
                 quantized ? "int8-quantized" : "float", orDefault(maxConnections), orDefault(beamWidth), orDefault(minCandidates),
                 orDefault(oversample), threads, ramBufferMb);
+        System.out.printf(Locale.ROOT, "Vector scoring: %s; %d s of warm-up queries before each timing%n%n",
+                TrellisHnswVectorsFormat.scorerDescription(), warmupSeconds);
         Path parent = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("trellis-bench-store");
         List<String> json = new ArrayList<>();
         String header = String.format(Locale.ROOT, "%-8s %-30s %10s %10s %9s %9s %10s", "size", "store", "ingest s", "docs/s",
@@ -151,8 +156,8 @@ public final class StoreBench implements Callable<Integer> {
 
     private Figures queryFigures(EmbeddingStore<TextSegment> store, List<String> ids, List<Embedding> probes, int[][] truth,
                                  double ingestSeconds) {
-        // warm up until the JIT has compiled the search path: at least 5 queries and 2 seconds
-        long warmupEnd = System.nanoTime() + 2_000_000_000L;
+        // steady state: Lucene's search path takes C2 well over ten seconds of queries to settle on 2 cores
+        long warmupEnd = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         for (int i = 0; i < 5 || System.nanoTime() < warmupEnd; i++) {
             search(store, probes.get(i % probes.size()));
         }
