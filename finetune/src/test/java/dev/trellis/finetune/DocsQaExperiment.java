@@ -43,6 +43,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Learning rate (all else as the trainOnPrompt run): 4e-3, 4,577 steps, finetuned EM 0.340 / ROUGE-L
  * 0.554, catalog_context EM 47/136 = 0.346 (now the default); 6e-3, 3,260 steps (the machine ran
  * slower that time), EM 0.129, catalog_context 16/136 = 0.118.
+ *
+ * <p>Tried and not kept (2026-12-04, same machine, 10 minutes each, 4e-3): a tokenizer with every
+ * digit a token of its own (BpeTrainer.individualDigits, as Llama's): 4,101 steps, EM 0.224,
+ * catalog_context 30/136 = 0.221. The four extra context rounds on variant rows (invented ids,
+ * other products' prices, pockets, fabrics and UPF, so answers cannot be remembered, only read):
+ * 4,214 steps, EM 0.231, catalog_context 31/136 = 0.228; the same with the loss on answers only:
+ * EM 0.177, catalog_context 24/136 = 0.176. In all three the model still copies the collection from
+ * the question (18-19/19) and looks up no id (0/23) or price (0/17): no run formed the lookup. Batch
+ * 32 instead of 8 halves the tokens per second (4.0k against 8-9k: longer padding), so it was stopped.
  */
 @EnabledIfSystemProperty(named = "trellis.experiment", matches = "docs_qa")
 class DocsQaExperiment {

@@ -52,8 +52,8 @@ final class TrellisProcess {
     Result run(String stdin, Duration timeout, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The flags ./trellis passes on Java 17 (it adds the vector module only on 21+).
-        command.addAll(List.of("-Dai.djl.offline=true", "-Xss4m", "-Dtrellis.home=" + home));
+        // The flags ./trellis passes on Java 17 (on 21+ it also lifts Lucene's Java version cap).
+        command.addAll(List.of("-Dai.djl.offline=true", "-Xss4m", "--add-modules", "jdk.incubator.vector", "-Dtrellis.home=" + home));
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(List.of(args));

@@ -17,11 +17,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The result of {@link BpeTrainer}: a byte-level BPE vocabulary (token strings by id), its merges in
- * rank order, and the special tokens (ids 0..n-1). {@link #save(Path)} writes it in Hugging Face's
+ * rank order, the special tokens (ids 0..n-1), and whether digits were split before merging. {@link #save(Path)} writes it in Hugging Face's
  * format, so DJL's {@code HuggingFaceTokenizer}, Python's {@code tokenizers} and
  * {@code transformers.AutoTokenizer} load it.
  */
-public record BpeVocabulary(List<String> vocab, List<String> merges, List<String> specialTokens) {
+public record BpeVocabulary(List<String> vocab, List<String> merges, List<String> specialTokens, boolean individualDigits) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -53,7 +53,15 @@ public record BpeVocabulary(List<String> vocab, List<String> merges, List<String
             t.put("special", true);
         }
         root.putNull("normalizer");
-        byteLevel(root.putObject("pre_tokenizer"), false, true);
+        if (individualDigits) {
+            ObjectNode sequence = root.putObject("pre_tokenizer");
+            sequence.put("type", "Sequence");
+            ArrayNode steps = sequence.putArray("pretokenizers");
+            steps.addObject().put("type", "Digits").put("individual_digits", true);
+            byteLevel(steps.addObject(), false, true);
+        } else {
+            byteLevel(root.putObject("pre_tokenizer"), false, true);
+        }
         // GPT-2's post-processor only fixes offsets; it adds no tokens, so encodings stay plain.
         byteLevel(root.putObject("post_processor"), true, false);
         byteLevel(root.putObject("decoder"), true, true);

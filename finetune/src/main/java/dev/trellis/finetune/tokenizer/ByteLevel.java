@@ -69,11 +69,46 @@ public final class ByteLevel {
 
     /** Splits {@code text} into pre-tokens (before byte mapping) the way GPT-2 does. */
     public static List<String> preTokenize(String text) {
+        return preTokenize(text, false);
+    }
+
+    /**
+     * Splits {@code text} into pre-tokens (before byte mapping). With {@code individualDigits}, every
+     * numeric character is a piece of its own first and GPT-2's regex splits the text between them,
+     * as Hugging Face's {@code Sequence[Digits(individual_digits), ByteLevel]} does: numbers are
+     * then spelled digit by digit, so a model can copy or compare numbers it never saw whole.
+     */
+    public static List<String> preTokenize(String text, boolean individualDigits) {
         List<String> out = new ArrayList<>();
+        if (!individualDigits) {
+            addRegexPieces(text, out);
+            return out;
+        }
+        int runStart = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            if (isNumeric(cp)) {
+                addRegexPieces(text.substring(runStart, i), out);
+                out.add(text.substring(i, next));
+                runStart = next;
+            }
+            i = next;
+        }
+        addRegexPieces(text.substring(runStart), out);
+        return out;
+    }
+
+    /** Rust's {@code char::is_numeric}, which Hugging Face's Digits pre-tokenizer uses: categories Nd, Nl, No. */
+    private static boolean isNumeric(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
+    }
+
+    private static void addRegexPieces(String text, List<String> out) {
         Matcher m = PRE_TOKENIZER.matcher(text);
         while (m.find()) {
             out.add(m.group());
         }
-        return out;
     }
 }

@@ -90,6 +90,38 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void individualDigitsMakeEveryDigitATokenAsLlamaDoes(@TempDir Path digits) throws Exception {
+        BpeVocabulary vocabulary = BpeTrainer.builder().vocabSize(340).individualDigits(true).build().train(corpus(400, 7));
+        vocabulary.save(digits);
+        assertThat(vocabulary.size()).isEqualTo(340);
+        assertThat(vocabulary.vocab()).noneMatch(token -> token.matches(".*\\d.*") && token.length() > 1);
+        assertThat(bpe.vocab()).anyMatch(token -> token.matches("\\d{2,}")); // GPT-2's way merges digits
+        JsonNode json = new ObjectMapper().readTree(digits.resolve("tokenizer.json").toFile());
+        assertThat(json.at("/pre_tokenizer/type").asText()).isEqualTo("Sequence");
+        assertThat(json.at("/pre_tokenizer/pretokenizers/0/type").asText()).isEqualTo("Digits");
+        assertThat(json.at("/pre_tokenizer/pretokenizers/1/type").asText()).isEqualTo("ByteLevel");
+        try (HfTokenizer tok = HfTokenizer.load(digits)) {
+            for (String text : List.of("TR-0294", " 94.50", "price $129.95 (UPF 50+)", "①²٣ and 7")) {
+                int[] ids = tok.encode(text);
+                assertThat(tok.decode(ids)).isEqualTo(text);
+                for (int id : ids) {
+                    String piece = tok.decode(new int[] {id});
+                    if (piece.codePoints().anyMatch(Character::isDigit)) {
+                        assertThat(piece.codePointCount(0, piece.length())).as("token %s of %s", piece, text).isEqualTo(1);
+                    }
+                }
+            }
+            assertThat(tok.encode("0294")).hasSize(4);
+            // the merges learned in Java apply under Hugging Face's pre-tokenizer: frequent words stay whole
+            assertThat(tok.encode(" waterproof")).hasSize(1);
+        }
+        assertThat(ByteLevel.preTokenize("TR-0294 costs 94.50", true))
+                .containsExactly("TR", "-", "0", "2", "9", "4", " costs", " ", "9", "4", ".", "5", "0");
+        assertThat(ByteLevel.preTokenize("TR-0294 costs 94.50", false))
+                .containsExactly("TR", "-", "0294", " costs", " 94", ".", "50");
+    }
+
+    @Test
     void encodeAddsNothingAndNeverTruncatesOrPads() {
         try (HfTokenizer tok = HfTokenizer.load(dir.resolve("tokenizer.json"))) {
             StringBuilder sb = new StringBuilder();
