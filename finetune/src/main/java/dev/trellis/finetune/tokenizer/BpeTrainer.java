@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * try (TrellisTokenizer tok = HfTokenizer.load(dir)) { ... }
  * }</pre>
  *
- * <p>Text is split with GPT-2's pre-tokenizer regex (optionally into single digits first); each piece is turned into byte-level symbols,
- * and the most frequent adjacent pair is merged until the vocabulary is full. Pair counts live in
+ * <p>Text is split with GPT-2's pre-tokenizer regex (optionally into single digits first); each
+ * piece is turned into byte-level symbols, and the most frequent adjacent pair is merged until the
+ * vocabulary is full. Pair counts live in
  * a table over distinct words weighted by their frequency and are updated incrementally after each
  * merge (only the words holding the merged pair are touched), so a few megabytes train in seconds.
  */

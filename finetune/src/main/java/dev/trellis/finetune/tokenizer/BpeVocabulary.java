@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The result of {@link BpeTrainer}: a byte-level BPE vocabulary (token strings by id), its merges in
- * rank order, the special tokens (ids 0..n-1), and whether digits were split before merging. {@link #save(Path)} writes it in Hugging Face's
+ * rank order, the special tokens (ids 0..n-1), and whether digits were split before merging.
+ * {@link #save(Path)} writes it in Hugging Face's
  * format, so DJL's {@code HuggingFaceTokenizer}, Python's {@code tokenizers} and
  * {@code transformers.AutoTokenizer} load it.
  */

@@ -57,7 +57,8 @@ interface DotProduct {
             }
             try {
                 // loaded by name: the class links against the incubator module, absent without the flag
-                return (DotProduct) Class.forName("dev.trellis.retrieval.lucene.SimdDotProduct").getDeclaredConstructor().newInstance();
+                return (DotProduct) Class.forName("dev.trellis.retrieval.lucene.SimdDotProduct")
+                        .getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
                 return LUCENE;
             }

@@ -829,7 +829,10 @@ public final class LuceneEmbeddingStore implements EmbeddingStore<TextSegment>, 
             return this;
         }
 
-        /** HNSW candidate list size while building, Lucene's beamWidth / efConstruction (default 200, twice Lucene's: a better graph needs fewer candidates per search). */
+        /**
+         * HNSW candidate list size while building, Lucene's beamWidth / efConstruction (default 200,
+         * twice Lucene's: a better graph needs fewer candidates per search).
+         */
         public Builder hnswBeamWidth(int beamWidth) {
             this.beamWidth = beamWidth;
             return this;
