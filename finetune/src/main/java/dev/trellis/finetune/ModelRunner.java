@@ -21,7 +21,7 @@ import dev.trellis.finetune.train.SchedulerType;
 import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.finetune.train.Trainer;
 import dev.trellis.finetune.train.TrainerCallback;
-import dev.trellis.finetune.train.TrainerState;
+import dev.trellis.finetune.train.TimeLimitCallback;
 import dev.trellis.finetune.train.TrainingArguments;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +183,7 @@ public final class ModelRunner implements AutoCloseable {
                     .trainDataset(train).tokenizer(tokenizer).template(template).baseModel(baseName);
             callbacks.forEach(trainer::callback);
             if (timeLimit != null) {
-                trainer.callback(new TimeLimit(timeLimit));
+                trainer.callback(new TimeLimitCallback(timeLimit));
             }
             Trainer built = trainer.evalDataset(test).build();
             trainOutput = built.train();
@@ -320,29 +320,6 @@ public final class ModelRunner implements AutoCloseable {
         new TrellisManifest(template, baseName, Map.of("initialisation", "random normal std 0.02, seed " + seed))
                 .write(dir);
         return dir;
-    }
-
-    /** Stops training once the wall-clock budget is spent (the final model is still written). */
-    private static final class TimeLimit implements TrainerCallback {
-        private final Duration limit;
-        private long start;
-
-        TimeLimit(Duration limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public void onTrainBegin(TrainingArguments args, TrainerState state) {
-            start = System.nanoTime();
-        }
-
-        @Override
-        public void onStepEnd(TrainingArguments args, TrainerState state) {
-            if (System.nanoTime() - start >= limit.toNanos()) {
-                LOG.info("training time limit {} reached; stopping", limit);
-                state.requestStop();
-            }
-        }
     }
 
     private void requireData(String call) {

@@ -232,7 +232,8 @@ public final class Trainer {
                     int step = state.globalStep;
                     int epoch = step / stepsPerEpoch;
                     if (epoch != cachedEpoch) {
-                        epochBatches = trainDataset.shuffle(args.seed() + epoch).batches(args.perDeviceTrainBatchSize());
+                        epochBatches = (args.shuffleTrainData() ? trainDataset.shuffle(args.seed() + epoch) : trainDataset)
+                                .batches(args.perDeviceTrainBatchSize());
                         cachedEpoch = epoch;
                     }
                     int window = step % stepsPerEpoch;

@@ -55,6 +55,7 @@ public final class TrainingArguments {
     private final long seed;
     private final String resumeFromCheckpoint;
     private final boolean disableTqdm;
+    private final boolean shuffleTrainData;
     private final Boolean fp16;
     private final double fp16InitScale;
     private final int fp16GrowthInterval;
@@ -93,6 +94,7 @@ public final class TrainingArguments {
         seed = b.seed;
         resumeFromCheckpoint = b.resumeFromCheckpoint;
         disableTqdm = b.disableTqdm;
+        shuffleTrainData = b.shuffleTrainData;
         fp16 = b.fp16;
         fp16InitScale = b.fp16InitScale;
         fp16GrowthInterval = b.fp16GrowthInterval;
@@ -135,6 +137,7 @@ public final class TrainingArguments {
         b.seed = seed;
         b.resumeFromCheckpoint = resumeFromCheckpoint;
         b.disableTqdm = disableTqdm;
+        b.shuffleTrainData = shuffleTrainData;
         b.fp16 = fp16;
         b.fp16InitScale = fp16InitScale;
         b.fp16GrowthInterval = fp16GrowthInterval;
@@ -178,6 +181,8 @@ public final class TrainingArguments {
     public String resumeFromCheckpoint() { return resumeFromCheckpoint; }
     /** True turns the progress bar off (plain log lines only), as Hugging Face's {@code disable_tqdm}. */
     public boolean disableTqdm() { return disableTqdm; }
+    /** Whether each epoch visits the training sequences in a new random order (false: as given, e.g. a curriculum). */
+    public boolean shuffleTrainData() { return shuffleTrainData; }
     /** fp16 mixed precision as set: true, false, or null for automatic (see {@link #fp16(Device)}). */
     public Boolean fp16() { return fp16; }
     /** The loss scale fp16 training starts with (torch GradScaler's {@code init_scale}). */
@@ -228,6 +233,7 @@ public final class TrainingArguments {
         m.put("greater_is_better", greaterIsBetter);
         m.put("early_stopping_patience", earlyStoppingPatience);
         m.put("seed", seed);
+        m.put("shuffle_train_data", shuffleTrainData);
         m.put("fp16", fp16 == null ? "auto" : fp16);
         return m;
     }
@@ -269,6 +275,7 @@ public final class TrainingArguments {
         private long seed = 42;
         private String resumeFromCheckpoint;
         private boolean disableTqdm;
+        private boolean shuffleTrainData = true;
         private Boolean fp16;
         private double fp16InitScale = GradScaler.DEFAULT_INIT_SCALE;
         private int fp16GrowthInterval = GradScaler.DEFAULT_GROWTH_INTERVAL;
@@ -317,6 +324,7 @@ public final class TrainingArguments {
         public Builder resumeFromCheckpoint(String v) { this.resumeFromCheckpoint = v; return this; }
         public Builder resumeFromCheckpoint(Path v) { this.resumeFromCheckpoint = v == null ? null : v.toString(); return this; }
         public Builder disableTqdm(boolean v) { this.disableTqdm = v; return this; }
+        public Builder shuffleTrainData(boolean v) { this.shuffleTrainData = v; return this; }
         /**
          * Hugging Face's {@code fp16}: float16 forward/backward on a working copy of the model, float32
          * master weights in the optimizer, dynamic loss scaling. Null (the default) turns it on when

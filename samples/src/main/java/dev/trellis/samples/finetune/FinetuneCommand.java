@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Finetune a local causal language model: prepare the data, train, evaluate, generate.",
         footerHeading = "%nExample:%n",
         footer = {"  trellis finetune prepare --output /tmp/docs-qa"},
-        subcommands = {PrepareCommand.class, TrainCommand.class, EvalCommand.class, GenerateCommand.class})
+        subcommands = {PrepareCommand.class, PretrainCommand.class, TrainCommand.class, EvalCommand.class, GenerateCommand.class})
 public final class FinetuneCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,380 @@
+package dev.trellis.finetune.pretrain;
+
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.trellis.finetune.TrellisManifest;
+import dev.trellis.finetune.data.TokenizedDataset;
+import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.tokenizer.BpeTrainer;
+import dev.trellis.finetune.tokenizer.HfTokenizer;
+import dev.trellis.finetune.train.IntervalStrategy;
+import dev.trellis.finetune.train.LossPlot;
+import dev.trellis.finetune.train.SchedulerType;
+import dev.trellis.finetune.train.TimeLimitCallback;
+import dev.trellis.finetune.train.TrainOutput;
+import dev.trellis.finetune.train.Trainer;
+import dev.trellis.finetune.train.TrainerCallback;
+import dev.trellis.finetune.train.TrainerState;
+import dev.trellis.finetune.train.TrainingArguments;
+import dev.trellis.finetune.train.TrainingConfigException;
+import dev.trellis.framework.io.AtomicFiles;
+import dev.trellis.framework.io.FileTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pretrains a base model from scratch on the {@link ReadingCorpus}, as nanoGPT would: trains a BPE
+ * tokenizer on a sample of the corpus, sizes the run to the time limit by timing a few steps, packs
+ * the corpus into blocks in curriculum order, trains with AdamW (warmup, then cosine decay) and
+ * checkpoints every few minutes, so {@code resume(true)} continues a stopped run exactly where its
+ * last checkpoint left it.
+ *
+ * <p>The output directory holds {@code plan.json} (everything that fixes the run: seed, shape, steps,
+ * so a resumed run rebuilds the same corpus), {@code tokenizer/}, {@code train/} (the trainer's
+ * checkpoints, {@code metrics.jsonl} and the final float32 weights) and {@code model/}: the base in
+ * float16 with {@code trellis.json} recording its provenance (command, seed, steps, tokens, wall time,
+ * corpus hash, final train and held-out loss) and {@code loss.png}.
+ */
+public final class Pretrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pretrainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The plan file in the output directory. */
+    public static final String PLAN = "plan.json";
+    /** Offset from the training seed to the held-out corpus's seed: different records, same kinds. */
+    public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
+
+    private final Builder b;
+
+    private Pretrainer(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a run produced. */
+    public record Result(Path model, int steps, long tokens, double trainLoss, double heldOutLoss, double wallSeconds,
+                         String corpusSha256) {
+    }
+
+    /** Runs (or resumes) pretraining and writes {@code model/}. */
+    public Result run() {
+        Path out = b.outputDir;
+        Map<String, Object> plan = b.resume && Files.isRegularFile(out.resolve(PLAN)) ? readPlan(out) : newPlan(out);
+        long seed = ((Number) plan.get("seed")).longValue();
+        int maxSteps = ((Number) plan.get("max_steps")).intValue();
+        int batch = ((Number) plan.get("batch_size")).intValue();
+        int block = ((Number) plan.get("block_length")).intValue();
+        BaseShape shape = BaseShape.named((String) plan.get("shape"));
+        long started = System.nanoTime();
+        try (HfTokenizer tokenizer = HfTokenizer.load(out.resolve("tokenizer"))) {
+            LOG.info("building the reading corpus: {} blocks of {} tokens (seed {})", maxSteps * batch, block, seed);
+            PackedCorpus corpus = PackedCorpus.build(seed, maxSteps * batch, block, tokenizer);
+            PackedCorpus heldOut = PackedCorpus.build(seed + HELD_OUT_SEED_OFFSET, b.heldOutBlocks, block, tokenizer);
+            LOG.info("corpus: {} documents, sha256 {}", corpus.documents(), corpus.sha256());
+            int eos = tokenizer.eosTokenId();
+            try (CausalLM model = CausalLM.create(shape.config(tokenizer.vocabSize(), eos, eos), seed)) {
+                TrainOutput result = train(model, tokenizer, corpus.blocks(), heldOut.blocks(), plan);
+                double wall = ((Number) plan.getOrDefault("wall_seconds", 0.0)).doubleValue()
+                        + (System.nanoTime() - started) / 1e9;
+                plan.put("wall_seconds", wall);
+                writePlan(out, plan);
+                return export(model, tokenizer, result, plan, corpus, wall);
+            }
+        }
+    }
+
+    private TrainOutput train(CausalLM model, HfTokenizer tokenizer, TokenizedDataset blocks, TokenizedDataset heldOut,
+                              Map<String, Object> plan) {
+        int maxSteps = ((Number) plan.get("max_steps")).intValue();
+        int saveSteps = ((Number) plan.get("save_steps")).intValue();
+        TrainingArguments args = TrainingArguments.builder()
+                .outputDir(b.outputDir.resolve("train"))
+                .learningRate(((Number) plan.get("learning_rate")).doubleValue())
+                .warmupSteps(((Number) plan.get("warmup_steps")).intValue())
+                .lrSchedulerType(SchedulerType.COSINE)
+                .maxSteps(maxSteps)
+                .perDeviceTrainBatchSize(((Number) plan.get("batch_size")).intValue())
+                .perDeviceEvalBatchSize(Math.min(8, heldOut.size()))
+                .weightDecay(0.1)
+                .adamBeta2(0.95)
+                .maxGradNorm(1.0)
+                .loggingSteps(10)
+                .evalStrategy(IntervalStrategy.STEPS)
+                .evalSteps(saveSteps)
+                .saveStrategy(IntervalStrategy.STEPS)
+                .saveSteps(saveSteps)
+                .saveTotalLimit(2)
+                .seed(((Number) plan.get("seed")).longValue())
+                .shuffleTrainData(false) // the curriculum's order
+                .disableTqdm(b.disableProgressBar)
+                .resumeFromCheckpoint(b.resume ? "latest" : null)
+                .overwriteOutputDir(!b.resume)
+                .build();
+        Trainer.Builder trainer = Trainer.builder().model(model).args(args).trainDataset(blocks).evalDataset(heldOut)
+                .tokenizer(tokenizer).template(ReadingCorpus.TEMPLATE).baseModel("scratch:" + plan.get("shape"));
+        b.callbacks.forEach(trainer::callback);
+        if (b.timeLimit != null) {
+            trainer.callback(new TimeLimitCallback(b.timeLimit));
+        }
+        return trainer.build().train();
+    }
+
+    private Result export(CausalLM model, HfTokenizer tokenizer, TrainOutput result, Map<String, Object> plan,
+                          PackedCorpus corpus, double wall) {
+        Path dir = b.outputDir.resolve("model");
+        Path tmp = b.outputDir.resolve("model.tmp");
+        try {
+            FileTrees.delete(tmp);
+            Files.createDirectories(tmp);
+            try (CausalLM half = model.toDataType(DataType.FLOAT16)) {
+                half.save(tmp);
+            }
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+                Path src = b.outputDir.resolve("tokenizer").resolve(f);
+                if (Files.isRegularFile(src)) {
+                    Files.copy(src, tmp.resolve(f));
+                }
+            }
+            List<Map<String, Object>> log = readMetrics(b.outputDir.resolve("train").resolve("metrics.jsonl"));
+            double trainLoss = lastValue(log, "loss");
+            double heldOutLoss = lastValue(log, "eval_loss");
+            int blockLength = ((Number) plan.get("block_length")).intValue();
+            int batch = ((Number) plan.get("batch_size")).intValue();
+            long tokens = (long) result.globalStep() * batch * blockLength;
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("kind", "pretraining");
+            training.put("command", b.command);
+            training.put("corpus", "dev.trellis.finetune.pretrain.ReadingCorpus");
+            training.put("corpus_sha256", corpus.sha256());
+            training.put("corpus_documents", corpus.documents());
+            training.put("seed", plan.get("seed"));
+            training.put("shape", plan.get("shape"));
+            training.put("parameters", model.numParameters());
+            training.put("steps", result.globalStep());
+            training.put("planned_steps", plan.get("max_steps"));
+            training.put("tokens", tokens);
+            training.put("batch_size", batch);
+            training.put("block_length", blockLength);
+            training.put("learning_rate", plan.get("learning_rate"));
+            training.put("wall_seconds", Math.round(wall));
+            training.put("final_train_loss", trainLoss);
+            training.put("final_held_out_loss", heldOutLoss);
+            training.put("dtype", "float16");
+            new TrellisManifest(ReadingCorpus.TEMPLATE, "scratch:" + plan.get("shape"), training).write(tmp);
+            LossPlot.write(log, "pretraining loss — step " + result.globalStep(), tmp.resolve(LossPlot.FILE));
+            FileTrees.delete(dir);
+            Files.move(tmp, dir);
+            LOG.info("base written to {}: {} steps, {} tokens, train loss {}, held-out loss {}, {} s", dir,
+                    result.globalStep(), tokens, trainLoss, heldOutLoss, Math.round(wall));
+            return new Result(dir, result.globalStep(), tokens, trainLoss, heldOutLoss, wall, corpus.sha256());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the base into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> newPlan(Path out) {
+        try {
+            if (Files.isDirectory(out)) {
+                try (Stream<Path> s = Files.list(out)) {
+                    boolean empty = s.findAny().isEmpty();
+                    if (!empty && !b.overwrite) {
+                        String what = Files.isRegularFile(out.resolve(PLAN)) ? "an earlier pretraining run (pass --resume to continue it)"
+                                : Files.isRegularFile(out.resolve("config.json")) ? "another model" : "other files";
+                        throw new TrainingConfigException("outputDir", out + " holds " + what
+                                + "; choose another --output, or pass --overwrite to replace it");
+                    }
+                }
+                FileTrees.delete(out);
+            }
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the pretraining output " + out + " (--output): " + e.getMessage(), e);
+        }
+        Path tokDir = out.resolve("tokenizer");
+        LOG.info("training a {}-token BPE tokenizer on {} corpus documents", b.shape.vocabSize(), b.tokenizerDocuments);
+        ReadingCorpus sample = new ReadingCorpus(b.seed ^ 0x5DEECE66DL);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < b.tokenizerDocuments; i++) {
+            texts.add(i % 4 == 3 ? sample.prose() : sample.nextDocument(8));
+        }
+        BpeTrainer.builder().vocabSize(b.shape.vocabSize()).build().train(texts).save(tokDir);
+        int maxSteps = b.maxSteps;
+        if (maxSteps <= 0) {
+            double stepSeconds = measureStepSeconds(tokDir);
+            maxSteps = Math.max(1, (int) (b.timeLimit.toSeconds() * 0.97 / stepSeconds));
+            LOG.info("one step of {} x {} tokens takes {} s here: planning {} steps for {}", b.batchSize, b.blockLength,
+                    String.format("%.3f", stepSeconds), maxSteps, b.timeLimit);
+        }
+        int saveSteps = b.saveSteps > 0 ? b.saveSteps : Math.max(1, maxSteps / 24);
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("seed", b.seed);
+        plan.put("shape", b.shape.id());
+        plan.put("max_steps", maxSteps);
+        plan.put("save_steps", saveSteps);
+        plan.put("batch_size", b.batchSize);
+        plan.put("block_length", b.blockLength);
+        plan.put("learning_rate", b.learningRate);
+        plan.put("warmup_steps", Math.min(b.warmupSteps, Math.max(1, maxSteps / 10)));
+        plan.put("time_limit_seconds", b.timeLimit == null ? null : b.timeLimit.toSeconds());
+        plan.put("command", b.command);
+        writePlan(out, plan);
+        return plan;
+    }
+
+    /** Times a few training steps of this shape on random blocks, so the step budget fits the time limit. */
+    private double measureStepSeconds(Path tokDir) {
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokDir)) {
+            int eos = tokenizer.eosTokenId();
+            PackedCorpus probe = PackedCorpus.build(b.seed, 4 * b.batchSize, b.blockLength, tokenizer);
+            Path dir = b.outputDir.resolve("calibration");
+            long[] marks = new long[5];
+            try (CausalLM model = CausalLM.create(b.shape.config(tokenizer.vocabSize(), eos, eos), b.seed)) {
+                TrainingArguments args = TrainingArguments.builder().outputDir(dir).maxSteps(4)
+                        .perDeviceTrainBatchSize(b.batchSize).learningRate(b.learningRate).saveStrategy(IntervalStrategy.NO)
+                        .loggingStrategy(IntervalStrategy.NO).disableTqdm(true).overwriteOutputDir(true).build();
+                Trainer.builder().model(model).args(args).trainDataset(probe.blocks()).tokenizer(tokenizer)
+                        .callback(new TrainerCallback() {
+                            @Override
+                            public void onStepEnd(TrainingArguments a, TrainerState s) {
+                                marks[s.globalStep()] = System.nanoTime();
+                            }
+                        }).build().train();
+            }
+            FileTrees.delete(dir);
+            return (marks[4] - marks[1]) / 3e9; // the first step warms up
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> readPlan(Path out) {
+        try {
+            return JSON.readValue(out.resolve(PLAN).toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(out.resolve(PLAN) + " cannot be read (" + e.getMessage()
+                    + "); start a new run with --overwrite", e);
+        }
+    }
+
+    private static void writePlan(Path out, Map<String, Object> plan) {
+        try {
+            AtomicFiles.write(out.resolve(PLAN), JSON.writeValueAsBytes(plan));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> readMetrics(Path file) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    out.add(JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() { }));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double lastValue(List<Map<String, Object>> log, String key) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            Object v = log.get(i).get(key);
+            if (v instanceof Number n) {
+                return n.doubleValue();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Options of a run; the output directory and a time limit (or a step count) are required. */
+    public static final class Builder {
+        private Path outputDir;
+        private BaseShape shape = BaseShape.BASE;
+        private long seed = 20261204L;
+        private Duration timeLimit;
+        private int maxSteps;
+        private int saveSteps;
+        private int batchSize = 16;
+        private int blockLength = 512;
+        private double learningRate = 2e-3;
+        private int warmupSteps = 200;
+        private int heldOutBlocks = 48;
+        private int tokenizerDocuments = 6000;
+        private boolean resume;
+        private boolean overwrite;
+        private boolean disableProgressBar;
+        private String command = "";
+        private final List<TrainerCallback> callbacks = new ArrayList<>();
+
+        public Builder outputDir(Path v) { this.outputDir = v; return this; }
+        public Builder shape(BaseShape v) { this.shape = Objects.requireNonNull(v, "shape"); return this; }
+        public Builder seed(long v) { this.seed = v; return this; }
+        /** Wall-clock budget; the step count is planned from it unless {@link #maxSteps} is given. */
+        public Builder timeLimit(Duration v) { this.timeLimit = v; return this; }
+        public Builder maxSteps(int v) { this.maxSteps = v; return this; }
+        /** Checkpoint (and held-out evaluation) interval; default a 24th of the run, about every 5 minutes of a 2-hour run. */
+        public Builder saveSteps(int v) { this.saveSteps = v; return this; }
+        public Builder batchSize(int v) { this.batchSize = v; return this; }
+        public Builder blockLength(int v) { this.blockLength = v; return this; }
+        public Builder learningRate(double v) { this.learningRate = v; return this; }
+        public Builder warmupSteps(int v) { this.warmupSteps = v; return this; }
+        public Builder heldOutBlocks(int v) { this.heldOutBlocks = v; return this; }
+        public Builder tokenizerDocuments(int v) { this.tokenizerDocuments = v; return this; }
+        /** Continue the run in the output directory from its latest checkpoint. */
+        public Builder resume(boolean v) { this.resume = v; return this; }
+        /** Replace whatever the output directory holds. */
+        public Builder overwrite(boolean v) { this.overwrite = v; return this; }
+        public Builder disableProgressBar(boolean v) { this.disableProgressBar = v; return this; }
+        /** The command line, recorded in the base's provenance. */
+        public Builder command(String v) { this.command = Objects.requireNonNull(v, "command"); return this; }
+        public Builder callback(TrainerCallback c) { this.callbacks.add(Objects.requireNonNull(c, "callback")); return this; }
+
+        /** Checks every option before any work; the messages name the command-line flag. */
+        public Pretrainer build() {
+            if (outputDir == null) {
+                throw new TrainingConfigException("outputDir", "pretraining needs an output directory (--output)");
+            }
+            if (timeLimit != null && (timeLimit.isZero() || timeLimit.isNegative())) {
+                throw new TrainingConfigException("timeLimit", "the time limit must be positive, got " + timeLimit
+                        + "; pass --time-limit, e.g. 120m");
+            }
+            if (timeLimit == null && maxSteps <= 0 && !resume) {
+                throw new TrainingConfigException("timeLimit", "pass --time-limit (e.g. 120m) or --max-steps");
+            }
+            if (maxSteps < 0) {
+                throw new TrainingConfigException("maxSteps", "--max-steps must be positive, got " + maxSteps);
+            }
+            if (batchSize < 1 || blockLength < 64 || blockLength > shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings()) {
+                throw new TrainingConfigException("blockLength", "--batch-size must be >= 1 and --block-length between 64 and "
+                        + shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings() + "; got " + batchSize + " and " + blockLength);
+            }
+            if (tokenizerDocuments < 100) {
+                throw new TrainingConfigException("tokenizerDocuments", "the tokenizer needs at least 100 corpus documents; got "
+                        + tokenizerDocuments);
+            }
+            if (heldOutBlocks < 1) {
+                throw new TrainingConfigException("heldOutBlocks", "--held-out-blocks must be >= 1; got " + heldOutBlocks);
+            }
+            if (resume && overwrite) {
+                throw new TrainingConfigException("resume", "--resume continues the run in --output, --overwrite replaces it; pass one");
+            }
+            return new Pretrainer(this);
+        }
+    }
+}

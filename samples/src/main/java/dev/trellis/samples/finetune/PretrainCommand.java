@@ -1,0 +1,103 @@
+package dev.trellis.samples.finetune;
+
+import dev.trellis.finetune.pretrain.BaseShape;
+import dev.trellis.finetune.pretrain.Pretrainer;
+import dev.trellis.samples.TrellisHome;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Pretrains a base model from scratch on the generated reading corpus ({@link Pretrainer}). */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Pretrain a base model from scratch on Trellis' generated reading corpus (records of eleven kinds"
+                + " with lookup questions, grading exercises and prose): a BPE tokenizer, then a Llama-architecture"
+                + " decoder, packed blocks in curriculum order, checkpoints every few minutes.",
+                "Writes DIR/model: the base in float16 with its provenance in trellis.json and loss.png. A stopped run"
+                        + " continues with --resume."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  trellis finetune pretrain --time-limit 120 --output /tmp/base",
+                "  trellis finetune pretrain --resume --output /tmp/base"})
+public final class PretrainCommand implements Callable<Integer> {
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Run directory (default: $TRELLIS_HOME/pretrain).")
+    Path output;
+
+    @Option(names = "--time-limit", paramLabel = "MINUTES", defaultValue = "120",
+            description = "Wall-clock budget in minutes; the step count is planned from it (default: ${DEFAULT-VALUE}).")
+    double timeLimitMinutes;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Plan this many steps instead of timing a few.")
+    Integer maxSteps;
+
+    @Option(names = "--shape", defaultValue = "base", paramLabel = "NAME",
+            description = "Model size: base (the shipped one) or micro (tests) (default: ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--seed", defaultValue = "20261204", description = "Corpus and initialisation seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Blocks per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--block-length", defaultValue = "512", description = "Tokens per packed block (default: ${DEFAULT-VALUE}).")
+    int blockLength;
+
+    @Option(names = "--learning-rate", defaultValue = "2e-3", paramLabel = "RATE",
+            description = "Peak learning rate, after warmup, decaying on a cosine (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--save-steps", paramLabel = "N",
+            description = "Checkpoint and held-out evaluation interval (default: a 24th of the run).")
+    Integer saveSteps;
+
+    @Option(names = "--tokenizer-documents", defaultValue = "20000", paramLabel = "N",
+            description = "Corpus documents the tokenizer is trained on (default: ${DEFAULT-VALUE}).")
+    int tokenizerDocuments;
+
+    @Option(names = "--held-out-blocks", defaultValue = "48", paramLabel = "N",
+            description = "Blocks of a corpus with another seed, for the held-out loss (default: ${DEFAULT-VALUE}).")
+    int heldOutBlocks;
+
+    @Option(names = "--resume", description = "Continue the run in --output from its latest checkpoint.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace what --output holds.")
+    boolean overwrite;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+        if (!(timeLimitMinutes > 0)) {
+            throw new IllegalArgumentException("--time-limit " + timeLimitMinutes + ": give a positive number of minutes");
+        }
+        Path dir = output != null ? output : TrellisHome.directory().resolve("pretrain");
+        StringBuilder command = new StringBuilder("trellis finetune pretrain --shape ").append(shape)
+                .append(" --seed ").append(seed).append(" --batch-size ").append(batchSize)
+                .append(" --block-length ").append(blockLength).append(" --learning-rate ").append(learningRate)
+                .append(" --time-limit ").append(timeLimitMinutes);
+        if (maxSteps != null) {
+            command.append(" --max-steps ").append(maxSteps);
+        }
+        Pretrainer.Builder b = Pretrainer.builder().outputDir(dir).shape(BaseShape.named(shape)).seed(seed)
+                .timeLimit(Duration.ofMillis((long) (timeLimitMinutes * 60_000))).batchSize(batchSize)
+                .blockLength(blockLength).learningRate(learningRate).tokenizerDocuments(tokenizerDocuments)
+                .heldOutBlocks(heldOutBlocks).resume(resume).overwrite(overwrite).command(command.toString());
+        if (maxSteps != null) {
+            b.maxSteps(maxSteps);
+        }
+        if (saveSteps != null) {
+            b.saveSteps(saveSteps);
+        }
+        Pretrainer.Result r = b.build().run();
+        out.printf(Locale.ROOT, "Pretrained %d steps (%,d tokens) in %.0f s: train loss %.4f, held-out loss %.4f%n",
+                r.steps(), r.tokens(), r.wallSeconds(), r.trainLoss(), r.heldOutLoss());
+        out.println("Base: " + r.model() + "  (finetune it: trellis finetune train --base " + r.model() + ")");
+        return 0;
+    }
+}
