@@ -94,6 +94,6 @@ public enum BuiltInModel {
             }
         }
         throw new IllegalArgumentException("'" + name + "' is neither a checkpoint directory nor a built-in model; "
-                + "built-ins are " + List.of(values()).stream().map(BuiltInModel::id).toList());
+                + "built-ins are " + List.of(values()).stream().map(BuiltInModel::id).toList() + ", and trellis-base is the shipped pretrained base");
     }
 }

@@ -221,9 +221,12 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         if (p.topK() != null) {
             config.topK(p.topK());
         }
-        if (p.stopSequences() != null && !p.stopSequences().isEmpty()) {
-            config.stopSequences(p.stopSequences());
+        // the caller's stop sequences, plus the template's own headers: a reply never runs on into a new example
+        java.util.LinkedHashSet<String> stops = new java.util.LinkedHashSet<>(manifest.template().markers());
+        if (p.stopSequences() != null) {
+            stops.addAll(p.stopSequences());
         }
+        config.stopSequences(List.copyOf(stops));
         config.repetitionPenalty(repetitionPenalty);
         Long seed = p instanceof OpenAiChatRequestParameters o && o.seed() != null ? Long.valueOf(o.seed()) : defaultSeed;
         if (seed != null) {

@@ -14,6 +14,7 @@ import dev.trellis.finetune.generate.GenerationConfig;
 import dev.trellis.finetune.generate.Generator;
 import dev.trellis.finetune.model.CausalLM;
 import dev.trellis.finetune.model.CheckpointException;
+import dev.trellis.finetune.pretrain.ShippedBase;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.train.IntervalStrategy;
@@ -91,7 +92,7 @@ public final class ModelRunner implements AutoCloseable {
 
     private ModelRunner(Builder b) {
         this.baseName = Objects.requireNonNull(b.baseModel, "baseModel");
-        if (!BuiltInModel.isBuiltIn(baseName) && !Files.isDirectory(Path.of(baseName))) {
+        if (!BuiltInModel.isBuiltIn(baseName) && !ShippedBase.isShippedBase(baseName) && !Files.isDirectory(Path.of(baseName))) {
             BuiltInModel.named(baseName); // throws, listing the built-ins
         }
         this.runDir = b.runDir != null ? b.runDir : Path.of("trellis-runs", Path.of(baseName).getFileName() + "-"
@@ -177,7 +178,7 @@ public final class ModelRunner implements AutoCloseable {
                     .maxLength(maxLength).build().tokenize(split.test());
             // Warmup is sized to the run: a short maxSteps set by the caller must not be all warmup.
             int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), test.size(), 0)).build().maxSteps();
-            int warmup = !fromScratch ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
+            int warmup = !fromScratch && !shipped() ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
             TrainingArguments.Builder args = defaultArguments(fromScratch, train.size(), test.size(), warmup);
             Trainer.Builder trainer = Trainer.builder().model(model).args(trainingArguments.apply(args).build())
                     .trainDataset(train).tokenizer(tokenizer).template(template).baseModel(baseName);
@@ -230,7 +231,7 @@ public final class ModelRunner implements AutoCloseable {
             return answerer(trained).answer(question);
         }
         if (tokenizer == null && !BuiltInModel.isBuiltIn(baseName)) {
-            tokenizer = HfTokenizer.load(Path.of(baseName));
+            tokenizer = HfTokenizer.load(baseDir());
         }
         if (tokenizer == null) {
             throw new IllegalStateException("a built-in base has no tokenizer until train() builds it from the data; "
@@ -263,12 +264,13 @@ public final class ModelRunner implements AutoCloseable {
      * (the epochs are usually cut short by the time limit); a pretrained base wants a small rate and one pass.
      */
     private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int testSize, int warmupSteps) {
+        boolean shipped = shipped();
         return TrainingArguments.builder()
                 .outputDir(runDir.resolve("model"))
-                .learningRate(fromScratch ? 4e-3 : 5e-5)
+                .learningRate(fromScratch ? 4e-3 : shipped ? SHIPPED_BASE_LEARNING_RATE : 5e-5)
                 .warmupSteps(warmupSteps)
-                .lrSchedulerType(fromScratch ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
-                .numTrainEpochs(fromScratch ? 8 : 1)
+                .lrSchedulerType(fromScratch || shipped ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
+                .numTrainEpochs(fromScratch ? 8 : shipped ? 2 : 1)
                 .perDeviceTrainBatchSize(Math.min(8, trainSize))
                 .perDeviceEvalBatchSize(Math.min(8, testSize))
                 .saveStrategy(IntervalStrategy.NO)
@@ -278,7 +280,7 @@ public final class ModelRunner implements AutoCloseable {
 
     private dev.trellis.finetune.eval.Answerer answerer(CausalLM model) {
         Generator generator = new Generator(model, tokenizer);
-        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).build();
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).stopSequences(template.markers()).build();
         int room = model.config().maxPositionEmbeddings() - maxNewTokens;
         return question -> {
             String prompt = template.format(question);
@@ -291,12 +293,21 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     private Path baseDir() {
-        return BuiltInModel.isBuiltIn(baseName) ? runDir.resolve("base") : Path.of(baseName);
+        return BuiltInModel.isBuiltIn(baseName) ? runDir.resolve("base")
+                : shipped() ? ShippedBase.directory() : Path.of(baseName);
     }
+
+    /** Whether the base is the shipped {@code trellis-base}: small and pretrained, it finetunes at a higher rate than a large one. */
+    private boolean shipped() {
+        return ShippedBase.isShippedBase(baseName);
+    }
+
+    /** The shipped base's finetuning rate (constant, after a short warmup); measured with {@code trellis bench reader}. */
+    public static final double SHIPPED_BASE_LEARNING_RATE = 1e-3;
 
     private Path prepareBase() {
         if (!BuiltInModel.isBuiltIn(baseName)) {
-            Path dir = Path.of(baseName);
+            Path dir = baseDir();
             if (!Files.isRegularFile(dir.resolve("config.json"))) {
                 throw new CheckpointException(dir + " has no config.json; a base model directory needs config.json, "
                         + "model.safetensors and tokenizer.json (or use a built-in: trellis-micro, trellis-tiny, trellis-small)");

@@ -3,22 +3,19 @@ package dev.trellis.samples;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Progress of long work: a bar on a terminal, and a plain log line every tenth of the way
+ * Progress of long work: a bar on a terminal, and a plain line on standard error every tenth of the way
  * elsewhere (a pipe, a CI log), where a redrawn bar would be noise.
  */
 public final class Progress implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
     private final String task;
     private final long total;
     private final ProgressBar bar;
     private long done;
     private long nextReport;
+    private String message = "";
 
     private Progress(String task, long total, ProgressBar bar) {
         this.task = task;
@@ -40,8 +37,17 @@ public final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.stepBy(n);
         } else if (done >= nextReport || done == total) {
-            LOG.info("{}: {}/{} ({}%)", task, done, total, total == 0 ? 100 : done * 100 / total);
+            System.err.printf("%s: %d/%d (%d%%)%s%n", task, done, total, total == 0 ? 100 : done * 100 / total,
+                    message.isEmpty() ? "" : ", " + message);
             nextReport = done + Math.max(1, total / 10);
+        }
+    }
+
+    /** A short status shown beside the bar (and on the plain lines), e.g. the current loss. */
+    public void message(String text) {
+        message = text == null ? "" : text;
+        if (bar != null) {
+            bar.setExtraMessage(message);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.trellis.finetune.eval.EvaluationExample;
 import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.ModelComparison;
 import dev.trellis.finetune.eval.ModelEvaluator;
+import dev.trellis.finetune.pretrain.ShippedBase;
 import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.framework.eval.QAEvalChain;
 import dev.trellis.framework.eval.QAEvaluation;
@@ -42,10 +43,11 @@ import java.util.stream.Collectors;
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The tour, offline and without an API key:",
                 "  1. indexes the bundled product catalogue with local embeddings (all-MiniLM-L6-v2) into a Lucene index,",
-                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else finetunes the built-in tiny"
-                        + " GPT-NeoX on docs_qa.jsonl (for --time-limit, 9 minutes by default, on 2 CPU cores) and keeps it there,",
-                "  3. answers a few catalogue questions with RetrievalQA (stuff) and prints each answer with its catalogue rows,",
-                "  4. evaluates base (untrained) vs finetuned on held-out questions (exact match, ROUGE-L) plus QAEval grades,"
+                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else finetunes trellis-base (the"
+                        + " pretrained base Trellis ships) on docs_qa.jsonl (for --time-limit, 3 minutes by default) and keeps it there,",
+                "  3. asks catalogue questions (a price, a fabric, pockets, which product, a yes/no) with RetrievalQA (stuff),"
+                        + " prints each answer with its catalogue rows and marks it right or wrong against the CSV,",
+                "  4. evaluates base vs finetuned on held-out questions (exact match, ROUGE-L) plus QAEval grades,"
                         + " prints the table and writes an HTML report with the loss curve to $TRELLIS_HOME/reports/quickstart/,",
                 "  5. tells you how to chat with the model and serve it.",
                 "Index and model are cached (by content hash, and in models/default): later runs skip steps 1-2 and start in seconds.",
@@ -54,19 +56,27 @@ import java.util.stream.Collectors;
                         + " and local training is skipped: there is no finetuned model to compare, so step 4 scores the remote"
                         + " model alone (exact match, ROUGE-L, QAEval graded by the same model). For the base-vs-finetuned table,"
                         + " run without those variables, or `trellis finetune eval`.",
-                "The tiny model is a demonstration of the pipeline: its answers are weak, and as its own QAEval grader it is"
-                        + " weaker still; point --base of `trellis finetune train` at a real checkpoint for useful answers.",
+                "The local model is small (4M parameters): it reads facts out of retrieved rows; open-ended questions are"
+                        + " for a remote model (set OPENAI_API_KEY or OPENAI_BASE_URL).",
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  trellis quickstart",
-                "  trellis quickstart --time-limit 2 --eval-questions 10     (a quick look)",
-                "  trellis quickstart --retrain --time-limit 20 --eval-questions 0",
+                "  trellis quickstart --time-limit 1 --eval-questions 10     (a quick look)",
+                "  trellis quickstart --retrain --from-scratch --time-limit 10 --eval-questions 0",
                 "  trellis quickstart -q \"Which rain jackets have sun protection?\""})
 public final class QuickstartCommand implements Callable<Integer> {
 
-    @Option(names = {"-q", "--question"}, paramLabel = "TEXT", description = "A question about the catalogue; repeatable.")
-    List<String> questions = List.of("Do you sell a shirt with sun protection?",
-            "I need a warm parka for a winter trip", "Which rain pants are fully waterproof?");
+    @Option(names = {"-q", "--question"}, paramLabel = "TEXT",
+            description = "Your own question about the catalogue (repeatable); replaces the checked questions.")
+    List<String> questions;
+
+    @Option(names = "--questions", defaultValue = "10", paramLabel = "N",
+            description = "Catalogue questions to ask and check against the CSV (default: ${DEFAULT-VALUE}).")
+    int checkedQuestions;
+
+    @Option(names = "--from-scratch", description = "Train the built-in tiny GPT-NeoX from random weights instead of"
+            + " finetuning the shipped pretrained base (set --time-limit to about 10).")
+    boolean fromScratch;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "A catalogue CSV with id and name columns (default: the bundled catalog.csv).")
@@ -76,7 +86,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             description = "Stop training after this many steps (default: when --time-limit is reached).")
     Integer steps;
 
-    @Option(names = "--time-limit", defaultValue = "9", paramLabel = "MINUTES",
+    @Option(names = "--time-limit", defaultValue = "3", paramLabel = "MINUTES",
             description = "Stop training after this many minutes; the model is still saved (default: ${DEFAULT-VALUE}).")
     double timeLimitMinutes;
 
@@ -220,11 +230,13 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.println("Reusing the local model at " + target + " (cached; --retrain trains a new one)");
             return target;
         }
-        out.println("Finetuning the built-in tiny GPT-NeoX on " + SampleData.DOCS_QA + " for at most " + timeLimitMinutes
-                + " minutes" + (steps != null ? " or " + steps + " steps" : ""));
+        String base = TrainCommand.baseName(null, fromScratch);
+        out.println((ShippedBase.isShippedBase(base) ? "Finetuning trellis-base, the pretrained base Trellis ships,"
+                : "Training the built-in tiny GPT-NeoX from scratch") + " on " + SampleData.DOCS_QA + " for at most "
+                + timeLimitMinutes + " minutes" + (steps != null ? " or " + steps + " steps" : ""));
         Path training = target.resolveSibling(".default-training");
         FileTrees.delete(training);
-        TrainOutput result = TrainCommand.train(SampleData.file(SampleData.DOCS_QA), null, training, steps, 8, null,
+        TrainOutput result = TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, training, steps, 8, null,
                 Duration.ofMillis((long) (timeLimitMinutes * 60_000)), List.of(), out);
         install(result.outputDir(), target);
         out.println("Saved the model to " + target + " (later runs reuse it)");
@@ -259,22 +271,41 @@ public final class QuickstartCommand implements Callable<Integer> {
         for (Document d : documents) {
             rows.put(d.metadata().getInteger("row"), field(d.text(), "id") + "  " + field(d.text(), "name"));
         }
+        List<CatalogQuestions.Question> asked = questions != null
+                ? questions.stream().map(q -> new CatalogQuestions.Question(q, null, "yours", null)).toList()
+                : CatalogQuestions.sample(csv, checkedQuestions, QUESTION_SEED);
         List<QuickstartReport.Answer> answers = new ArrayList<>();
-        for (String question : questions) {
-            Map<String, Object> result = chain.call(Map.of(RetrievalQA.DEFAULT_INPUT_KEY, question));
+        int right = 0;
+        int checked = 0;
+        for (CatalogQuestions.Question question : asked) {
+            Map<String, Object> result = chain.call(Map.of(RetrievalQA.DEFAULT_INPUT_KEY, question.text()));
             @SuppressWarnings("unchecked")
-            AnswerWithSources a = new AnswerWithSources(question, String.valueOf(result.get(RetrievalQA.DEFAULT_OUTPUT_KEY)),
+            AnswerWithSources a = new AnswerWithSources(question.text(), String.valueOf(result.get(RetrievalQA.DEFAULT_OUTPUT_KEY)),
                     (List<Document>) result.get(RetrievalQA.SOURCE_DOCUMENTS_KEY));
             List<String> sources = a.sourceDocuments().stream().map(d -> d.metadata().getInteger("row"))
                     .distinct().map(row -> rows.getOrDefault(row, "row " + row)).toList();
-            out.println("\n> " + question);
-            out.println("  " + (a.answer().isBlank() ? "(the model answered nothing)" : a.answer().strip().replace("\n", "\n  ")));
-            out.println("  Sources:");
-            sources.forEach(s -> out.println("    " + s));
-            answers.add(new QuickstartReport.Answer(question, a.answer().strip(), sources));
+            String answer = a.answer().strip();
+            String verdict = "";
+            Boolean isRight = null;
+            if (question.expected() != null) {
+                isRight = question.isRight(answer);
+                checked++;
+                right += isRight ? 1 : 0;
+                verdict = isRight ? "  [right]" : "  [wrong: the catalogue says " + question.expected() + "]";
+            }
+            out.println("\n> " + question.text());
+            out.println("  " + (answer.isBlank() ? "(the model answered nothing)" : answer.replace("\n", "\n  ")) + verdict);
+            out.println("  Sources: " + String.join("; ", sources));
+            answers.add(new QuickstartReport.Answer(question.text(), answer, sources, question.expected(), question.kind(), isRight));
+        }
+        if (checked > 0) {
+            out.printf(Locale.ROOT, "%nRight: %d of %d, checked against %s%n", right, checked, csv.getFileName());
         }
         return answers;
     }
+
+    /** The seed the checked questions' products are drawn with: the same questions on every run. */
+    static final long QUESTION_SEED = 20261204L;
 
     /**
      * A catalogue row as the local model's training contexts show it: every column but the long
@@ -298,8 +329,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             exampleMaps.add(Map.of("query", examples.get(i).question(), "answer", examples.get(i).reference()));
             predictions.add(Map.of("result", scored.rows().get(i).prediction()));
         }
-        out.println("Grading " + examples.size() + " answers with QAEvalChain (grader: the same model"
-                + (remote ? ")" : "; a tiny model is a weak grader, so read its grades as a demonstration)"));
+        out.println("Grading " + examples.size() + " answers with QAEvalChain (grader: the same model)");
         return QAEvalChain.fromLlm(grader).evaluate(exampleMaps, predictions);
     }
 
@@ -318,8 +348,23 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-22s %10.3f%n", "ROUGE-L", scored.rougeL());
             out.printf(Locale.ROOT, "%-22s %10s%n", "QAEval correct (self)", accuracy(grades));
         }
-        out.printf(Locale.ROOT, "QAEval grades: %d correct, %d incorrect, %d ungraded%n", grades.correct(),
-                grades.incorrect(), grades.ungraded());
+        out.printf(Locale.ROOT, "QAEval grades: %d correct, %d incorrect, %d ungraded; agreement with exact match %s%n",
+                grades.correct(), grades.incorrect(), grades.ungraded(), agreement(grades, scored));
+    }
+
+    /** Share of graded answers where the grader's CORRECT/INCORRECT says what exact match says; "n/a" when none was graded. */
+    static String agreement(QAEvaluation grades, EvaluationResult scored) {
+        int graded = 0;
+        int agree = 0;
+        for (QAEvaluation.GradedPrediction g : grades.results()) {
+            if (g.grade() == dev.trellis.framework.eval.Grade.UNGRADED) {
+                continue;
+            }
+            graded++;
+            boolean exact = scored.rows().get(g.index()).exactMatch();
+            agree += (g.grade() == dev.trellis.framework.eval.Grade.CORRECT) == exact ? 1 : 0;
+        }
+        return graded == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f (%d/%d)", (double) agree / graded, agree, graded);
     }
 
     /** Share graded CORRECT among the graded ones; "n/a" when the grader's replies graded nothing. */

@@ -24,7 +24,8 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
                         EvaluationResult scored, QAEvaluation grades, Path checkpoint) {
 
     /** A question, the model's answer and the catalogue rows ({@code id  name}) it was given. */
-    record Answer(String question, String answer, List<String> sources) {
+    /** An answer of step 3; {@code expected} and {@code right} are null for a question the catalogue does not check. */
+    record Answer(String question, String answer, List<String> sources, String expected, String kind, Boolean right) {
     }
 
     static final String PAGE = "report.html";
@@ -59,17 +60,19 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
                 + "</head><body>\n<h1>Trellis quickstart</h1>\n<p>Model: <code>").append(esc(model)).append("</code><br>Written ")
                 .append(Instant.now()).append("</p>\n");
 
-        sb.append("<h2>Answers (RetrievalQA, stuff)</h2>\n<table><tr><th>question</th><th>answer</th><th>catalogue rows</th></tr>\n");
+        sb.append("<h2>Answers (RetrievalQA, stuff)</h2>\n<table><tr><th>question</th><th>answer</th><th>the catalogue says</th>"
+                + "<th>catalogue rows</th></tr>\n");
         for (Answer a : answers) {
+            String check = a.expected() == null ? "-" : (a.right() ? "right: " : "wrong: ") + a.expected();
             sb.append("<tr><td>").append(esc(a.question())).append("</td><td>").append(esc(a.answer())).append("</td><td>")
-                    .append(esc(String.join("\n", a.sources()))).append("</td></tr>\n");
+                    .append(esc(check)).append("</td><td>").append(esc(String.join("\n", a.sources()))).append("</td></tr>\n");
         }
         sb.append("</table>\n");
 
         sb.append("<h2>Evaluation on held-out questions</h2>\n<table><tr><th>metric</th>");
         if (comparison != null) {
             EvaluationResult base = comparison.base();
-            sb.append("<th>base (untrained)</th><th>finetuned</th></tr>\n");
+            sb.append("<th>base</th><th>finetuned</th></tr>\n");
             row(sb, "questions", String.valueOf(base.size()), String.valueOf(scored.size()));
             row(sb, "exact match", f3(base.exactMatch()), f3(scored.exactMatch()));
             row(sb, "ROUGE-L", f3(base.rougeL()), f3(scored.rougeL()));

@@ -67,6 +67,24 @@ public final class InstructionTemplate {
         return new InstructionTemplate(name, withInput, Objects.requireNonNull(withoutInput, "withoutInput"));
     }
 
+    /**
+     * The template's section headers ({@code ### Question:}, {@code ### Answer:}...): a model that starts one has
+     * finished its answer and begun to invent the next example, so generation stops there (they are stop sequences
+     * of every local answer).
+     */
+    public List<String> markers() {
+        Set<String> out = new LinkedHashSet<>();
+        for (String t : withoutInput == null ? List.of(withInput) : List.of(withInput, withoutInput)) {
+            for (String line : t.split("\n")) {
+                String l = line.strip();
+                if (l.startsWith("#") && l.endsWith(":") && l.length() > 2) {
+                    out.add(l);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** A built-in template by name ({@code question_answer}, {@code alpaca}, {@code none}). */
     public static InstructionTemplate named(String name) {
         for (InstructionTemplate t : List.of(QUESTION_ANSWER, ALPACA, NONE)) {

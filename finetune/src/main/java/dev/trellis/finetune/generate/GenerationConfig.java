@@ -26,6 +26,7 @@ public final class GenerationConfig {
     private final Integer eosTokenId;
     private final boolean stopAtEos;
     private final JsonConstraint jsonConstraint;
+    private final SpanConstraint spanConstraint;
     private final boolean useCache;
 
     private GenerationConfig(Builder b) {
@@ -39,6 +40,7 @@ public final class GenerationConfig {
         this.eosTokenId = b.eosTokenId;
         this.stopAtEos = b.stopAtEos;
         this.jsonConstraint = b.jsonConstraint;
+        this.spanConstraint = b.spanConstraint;
         this.useCache = b.useCache;
     }
 
@@ -63,6 +65,7 @@ public final class GenerationConfig {
         b.eosTokenId = eosTokenId;
         b.stopAtEos = stopAtEos;
         b.jsonConstraint = jsonConstraint;
+        b.spanConstraint = spanConstraint;
         b.useCache = useCache;
         return b;
     }
@@ -114,6 +117,11 @@ public final class GenerationConfig {
         return jsonConstraint;
     }
 
+    /** Grounded answers: spans of a source text only (null: unconstrained). */
+    public SpanConstraint spanConstraint() {
+        return spanConstraint;
+    }
+
     /** Whether decoding reuses keys and values (the KV cache) instead of re-running the whole sequence. */
     public boolean useCache() {
         return useCache;
@@ -138,6 +146,7 @@ public final class GenerationConfig {
         private Integer eosTokenId;
         private boolean stopAtEos = true;
         private JsonConstraint jsonConstraint;
+        private SpanConstraint spanConstraint;
         private boolean useCache = true;
 
         private Builder() {
@@ -229,6 +238,12 @@ public final class GenerationConfig {
             return this;
         }
 
+        /** Only spans copied from the constraint's source (or its fixed answers); not together with a JSON constraint. */
+        public Builder spanConstraint(SpanConstraint spanConstraint) {
+            this.spanConstraint = spanConstraint;
+            return this;
+        }
+
         /** False re-runs the whole sequence every step (the baseline the KV cache is measured against). */
         public Builder useCache(boolean useCache) {
             this.useCache = useCache;
@@ -236,6 +251,9 @@ public final class GenerationConfig {
         }
 
         public GenerationConfig build() {
+            if (jsonConstraint != null && spanConstraint != null) {
+                throw new IllegalArgumentException("a JSON constraint and a span constraint cannot both hold; pass one");
+            }
             return new GenerationConfig(this);
         }
     }

@@ -131,6 +131,7 @@ public final class Generator {
         final Random random;
         final TextStream text;
         final ConstrainedState json;
+        SpanConstraint.State span;
         final List<Integer> generated = new ArrayList<>();
         int[] forced;
         int forcedAt;
@@ -196,7 +197,9 @@ public final class Generator {
             maxPrompt = Math.max(maxPrompt, p.length);
             ConstrainedState json = config.jsonConstraint() == null ? null
                     : new ConstrainedState(config.jsonConstraint(), trie(), bytes);
-            rows.add(new Row(p, vocab, new Random(seed + i), new TextStream(config.stopSequences()), json));
+            Row row = new Row(p, vocab, new Random(seed + i), new TextStream(config.stopSequences()), json);
+            row.span = config.spanConstraint() == null ? null : new SpanConstraint.State(config.spanConstraint(), bytes);
+            rows.add(row);
         }
         int limit = model.config().maxPositionEmbeddings();
         if (maxPrompt + config.maxNewTokens() > limit) {
@@ -302,6 +305,12 @@ public final class Generator {
                 return closing[0];
             }
             Sampling.mask(logits, allowed);
+        } else if (row.span != null) {
+            row.span.allowed(allowed, eos);
+            if (!config.stopAtEos() && eos < vocab) {
+                allowed[eos] = false;
+            }
+            Sampling.mask(logits, allowed);
         } else if (!config.stopAtEos() && eos < vocab) {
             logits[eos] = Float.NEGATIVE_INFINITY;
         }
@@ -319,6 +328,9 @@ public final class Generator {
         row.generated.add(token);
         if (row.json != null) {
             row.json.advance(token);
+        }
+        if (row.span != null) {
+            row.span.advance(token);
         }
         byte[] b = bytes.bytes(token);
         if (b != null && row.text.append(b)) {

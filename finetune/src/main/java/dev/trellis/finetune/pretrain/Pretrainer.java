@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pretrains a base model from scratch on the {@link ReadingCorpus}, as nanoGPT would: trains a BPE
  * tokenizer on a sample of the corpus, sizes the run to the time limit by timing a few steps, packs
- * the corpus into blocks in curriculum order, trains with AdamW (warmup, then cosine decay) and
+ * the corpus into blocks in curriculum order, trains with AdamW (warmup, a constant rate, then a linear
+ * decay to zero over the last fifth of the time budget or of the planned steps, whichever comes first) and
  * checkpoints every few minutes, so {@code resume(true)} continues a stopped run exactly where its
  * last checkpoint left it.
  *
@@ -56,6 +57,8 @@ public final class Pretrainer {
     public static final String PLAN = "plan.json";
     /** Offset from the training seed to the held-out corpus's seed: different records, same kinds. */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
+    /** The share of the budget (time or steps, whichever ends first) over which the rate falls to zero. */
+    static final double DECAY_FRACTION = 0.2;
 
     private final Builder b;
 
@@ -107,14 +110,14 @@ public final class Pretrainer {
                 .outputDir(b.outputDir.resolve("train"))
                 .learningRate(((Number) plan.get("learning_rate")).doubleValue())
                 .warmupSteps(((Number) plan.get("warmup_steps")).intValue())
-                .lrSchedulerType(SchedulerType.COSINE)
+                .lrSchedulerType(SchedulerType.CONSTANT) // after warmup; the time budget's callback anneals the end
                 .maxSteps(maxSteps)
                 .perDeviceTrainBatchSize(((Number) plan.get("batch_size")).intValue())
                 .perDeviceEvalBatchSize(Math.min(8, heldOut.size()))
                 .weightDecay(0.1)
                 .adamBeta2(0.95)
                 .maxGradNorm(1.0)
-                .loggingSteps(10)
+                .loggingSteps(b.loggingSteps)
                 .evalStrategy(IntervalStrategy.STEPS)
                 .evalSteps(saveSteps)
                 .saveStrategy(IntervalStrategy.STEPS)
@@ -129,9 +132,7 @@ public final class Pretrainer {
         Trainer.Builder trainer = Trainer.builder().model(model).args(args).trainDataset(blocks).evalDataset(heldOut)
                 .tokenizer(tokenizer).template(ReadingCorpus.TEMPLATE).baseModel("scratch:" + plan.get("shape"));
         b.callbacks.forEach(trainer::callback);
-        if (b.timeLimit != null) {
-            trainer.callback(new TimeLimitCallback(b.timeLimit));
-        }
+        trainer.callback(new TimeLimitCallback(b.timeLimit != null ? b.timeLimit : Duration.ofDays(365), DECAY_FRACTION));
         return trainer.build().train();
     }
 
@@ -217,7 +218,7 @@ public final class Pretrainer {
         int maxSteps = b.maxSteps;
         if (maxSteps <= 0) {
             double stepSeconds = measureStepSeconds(tokDir);
-            maxSteps = Math.max(1, (int) (b.timeLimit.toSeconds() * 0.97 / stepSeconds));
+            maxSteps = Math.max(1, (int) (b.timeLimit.toSeconds() * 1.25 / stepSeconds)); // the clock usually ends it first
             LOG.info("one step of {} x {} tokens takes {} s here: planning {} steps for {}", b.batchSize, b.blockLength,
                     String.format("%.3f", stepSeconds), maxSteps, b.timeLimit);
         }
@@ -315,6 +316,7 @@ public final class Pretrainer {
         private double learningRate = 2e-3;
         private int warmupSteps = 200;
         private int heldOutBlocks = 48;
+        private int loggingSteps = 10;
         private int tokenizerDocuments = 6000;
         private boolean resume;
         private boolean overwrite;
@@ -335,6 +337,8 @@ public final class Pretrainer {
         public Builder learningRate(double v) { this.learningRate = v; return this; }
         public Builder warmupSteps(int v) { this.warmupSteps = v; return this; }
         public Builder heldOutBlocks(int v) { this.heldOutBlocks = v; return this; }
+        /** Steps per line of {@code metrics.jsonl} (default 10). */
+        public Builder loggingSteps(int v) { this.loggingSteps = v; return this; }
         public Builder tokenizerDocuments(int v) { this.tokenizerDocuments = v; return this; }
         /** Continue the run in the output directory from its latest checkpoint. */
         public Builder resume(boolean v) { this.resume = v; return this; }

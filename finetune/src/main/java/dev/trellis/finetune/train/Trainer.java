@@ -240,7 +240,7 @@ public final class Trainer {
                     int from = window * args.gradientAccumulationSteps();
                     List<Batch> micro = epochBatches.subList(from,
                             Math.min(epochBatches.size(), from + args.gradientAccumulationSteps()));
-                    double lr = schedule.learningRate(step);
+                    double lr = schedule.learningRate(step) * state.learningRateScale;
                     StepResult r = trainStep(manager, micro, params, optimizer, lr, working);
 
                     state.globalStep = step + 1;

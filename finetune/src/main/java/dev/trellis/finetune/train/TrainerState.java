@@ -20,7 +20,19 @@ public final class TrainerState {
     Path bestModelCheckpoint;
     int evaluationsWithoutImprovement;
     boolean shouldStop;
+    double learningRateScale = 1.0;
     final List<Map<String, Object>> logHistory = new ArrayList<>();
+
+    /** The factor the schedule's learning rate is multiplied by (1 unless a callback, e.g. a time budget's decay, lowers it). */
+    public double learningRateScale() { return learningRateScale; }
+
+    /** Scales the learning rate of the following steps (0 to 1): how a callback anneals a run whose end it decides. */
+    public void scaleLearningRate(double scale) {
+        if (!(scale >= 0 && scale <= 1)) {
+            throw new IllegalArgumentException("learning-rate scale must be within [0, 1], got " + scale);
+        }
+        learningRateScale = scale;
+    }
 
     /** Optimizer steps completed. */
     public int globalStep() { return globalStep; }

@@ -2,6 +2,7 @@ package dev.trellis.samples.finetune;
 
 import ai.djl.engine.Engine;
 import dev.trellis.finetune.TrellisManifest;
+import dev.trellis.finetune.pretrain.ShippedBase;
 import dev.trellis.finetune.data.DatasetSplit;
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.data.InstructionTemplate;
@@ -67,11 +68,15 @@ public final class CheckpointEvaluation {
      * Answers every question greedily with the base and with the checkpoint and scores both (exact
      * match, ROUGE, BLEU); {@code onRow} hears each scored row (for a progress bar).
      *
-     * @param base a base checkpoint directory, or null for the checkpoint's configuration at its initial weights
+     * @param base a base checkpoint directory, or null for the one the checkpoint's {@code trellis.json} names
+     *             ({@link #recordedBase}), else its configuration at its initial weights
      */
     public static ModelComparison compare(Path checkpoint, Path base, List<EvaluationExample> examples,
                                           int maxNewTokens, Consumer<EvaluationRow> onRow) {
         requireCheckpoint(checkpoint, "--model");
+        if (base == null) {
+            base = recordedBase(checkpoint);
+        }
         if (base != null) {
             requireCheckpoint(base, "--base");
         }
@@ -93,7 +98,7 @@ public final class CheckpointEvaluation {
     /** An answerer that prompts {@code model} with the template and decodes greedily (the start of a long prompt is cut to fit). */
     public static Answerer greedy(CausalLM model, TrellisTokenizer tokenizer, InstructionTemplate template, int maxNewTokens) {
         Generator generator = new Generator(model, tokenizer);
-        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).build();
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).stopSequences(template.markers()).build();
         int room = Math.max(1, model.config().maxPositionEmbeddings() - maxNewTokens);
         return question -> {
             int[] ids = tokenizer.encode(template.format(question));
@@ -102,6 +107,25 @@ public final class CheckpointEvaluation {
             }
             return generator.generateIds(List.of(ids), config, null).get(0).text().strip();
         };
+    }
+
+    /**
+     * The pretrained base a checkpoint was finetuned from, as its {@code trellis.json} records it: the shipped
+     * trellis-base, or a directory that still exists; null for a model trained from scratch (or not recorded).
+     */
+    public static Path recordedBase(Path checkpoint) {
+        if (!TrellisManifest.exists(checkpoint)) {
+            return null;
+        }
+        String base = TrellisManifest.read(checkpoint).baseModel();
+        if (ShippedBase.isShippedBase(base)) {
+            return ShippedBase.available() ? ShippedBase.directory() : null;
+        }
+        if (base.isEmpty() || dev.trellis.finetune.BuiltInModel.isBuiltIn(base)) {
+            return null;
+        }
+        Path dir = Path.of(base);
+        return Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : null;
     }
 
     /** Fails with a message naming {@code option} unless {@code dir} holds config.json and tokenizer.json. */

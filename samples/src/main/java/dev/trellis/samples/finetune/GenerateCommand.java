@@ -61,6 +61,9 @@ public final class GenerateCommand implements Callable<Integer> {
         InstructionTemplate template = TrellisManifest.exists(dir) ? TrellisManifest.read(dir).template()
                 : InstructionTemplate.QUESTION_ANSWER;
         GenerationConfig.Builder config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature);
+        if (!raw) {
+            config.stopSequences(template.markers());
+        }
         if (seed != null) {
             config.seed(seed);
         }

@@ -87,7 +87,9 @@ public final class PretrainCommand implements Callable<Integer> {
         Pretrainer.Builder b = Pretrainer.builder().outputDir(dir).shape(BaseShape.named(shape)).seed(seed)
                 .timeLimit(Duration.ofMillis((long) (timeLimitMinutes * 60_000))).batchSize(batchSize)
                 .blockLength(blockLength).learningRate(learningRate).tokenizerDocuments(tokenizerDocuments)
-                .heldOutBlocks(heldOutBlocks).resume(resume).overwrite(overwrite).command(command.toString());
+                .heldOutBlocks(heldOutBlocks).resume(resume).overwrite(overwrite).command(command.toString())
+                .disableProgressBar(true).callback(new TrainingProgress("Pretraining",
+                        Duration.ofMillis((long) (timeLimitMinutes * 60_000))));
         if (maxSteps != null) {
             b.maxSteps(maxSteps);
         }

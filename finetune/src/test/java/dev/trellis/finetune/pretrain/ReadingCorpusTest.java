@@ -1,0 +1,99 @@
+package dev.trellis.finetune.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ReadingCorpusTest {
+
+    @Test
+    void sameSeedSameDocumentsOtherSeedOthers() {
+        ReadingCorpus a = new ReadingCorpus(11);
+        ReadingCorpus b = new ReadingCorpus(11);
+        ReadingCorpus c = new ReadingCorpus(12);
+        List<String> da = IntStream.range(0, 200).mapToObj(i -> a.nextDocument(8)).toList();
+        List<String> db = IntStream.range(0, 200).mapToObj(i -> b.nextDocument(8)).toList();
+        List<String> dc = IntStream.range(0, 200).mapToObj(i -> c.nextDocument(8)).toList();
+        assertThat(da).isEqualTo(db);
+        assertThat(da).isNotEqualTo(dc);
+    }
+
+    @Test
+    void coversEveryKindAndQuestionType() {
+        ReadingCorpus corpus = new ReadingCorpus(3);
+        Set<String> schemas = new HashSet<>();
+        Map<String, Integer> types = new HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            ReadingCorpus.Example e = corpus.reading(8);
+            schemas.add(e.schema());
+            types.merge(e.type(), 1, Integer::sum);
+        }
+        assertThat(schemas).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(types).containsOnlyKeys("field", "which", "which2", "compare", "count", "yes_no", "not_in_context");
+        assertThat(types.values()).allMatch(n -> n >= 30);
+    }
+
+    @Test
+    void answersAreReadOffTheContext() {
+        ReadingCorpus corpus = new ReadingCorpus(5);
+        for (int i = 0; i < 2000; i++) {
+            ReadingCorpus.Example e = corpus.reading(8);
+            String context = e.prompt().substring(0, e.prompt().lastIndexOf("\nQuestion: "));
+            String records = context.substring("Context:\n".length());
+            int shown = records.split("\n\n").length;
+            assertThat(shown).isBetween(1, 8);
+            switch (e.type()) {
+                case "field", "which", "which2", "compare" ->
+                        assertThat(context).as(e.prompt()).contains(e.answer().startsWith("$") ? e.answer().substring(1) : e.answer());
+                case "not_in_context" -> assertThat(e.answer()).isEqualTo(ReadingCorpus.notInContext(e.schema()));
+                case "yes_no" -> assertThat(e.answer()).isIn("Yes", "No");
+                case "count" -> assertThat(Integer.parseInt(e.answer())).isBetween(1, shown);
+                default -> throw new AssertionError(e.type());
+            }
+        }
+    }
+
+    @Test
+    void oneRecordStageShowsOneRecord() {
+        ReadingCorpus corpus = new ReadingCorpus(9);
+        for (int i = 0; i < 300; i++) {
+            ReadingCorpus.Example e = corpus.reading(1);
+            assertThat(e.prompt().substring(0, e.prompt().lastIndexOf("\nQuestion: ")).split("\n\n")).hasSize(1);
+        }
+    }
+
+    @Test
+    void gradingExercisesAnswerCorrectOrIncorrectInTheEvaluatorsPrompt() {
+        ReadingCorpus corpus = new ReadingCorpus(21);
+        Map<String, Integer> grades = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            ReadingCorpus.Example e = corpus.grading();
+            assertThat(e.prompt()).startsWith("You are a teacher grading a quiz.").endsWith("GRADE:");
+            grades.merge(e.answer(), 1, Integer::sum);
+            String truth = line(e.prompt(), "TRUE ANSWER: ");
+            String student = line(e.prompt(), "STUDENT ANSWER: ");
+            if (e.answer().equals("CORRECT")) {
+                assertThat(student.toLowerCase()).contains(truth.toLowerCase());
+            }
+        }
+        assertThat(grades).containsOnlyKeys("CORRECT", "INCORRECT");
+    }
+
+    @Test
+    void idsNeverImitateTheCatalogue() {
+        ReadingCorpus corpus = new ReadingCorpus(1);
+        for (int i = 0; i < 2000; i++) {
+            assertThat(corpus.nextDocument(8)).doesNotContain("TR-");
+        }
+    }
+
+    private static String line(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow().substring(prefix.length());
+    }
+}
