@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
@@ -35,6 +37,7 @@ import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.trellis.finetune.generate.GenerationConfig;
+import dev.trellis.finetune.generate.SpanConstraint;
 import dev.trellis.finetune.generate.GenerationException;
 import dev.trellis.finetune.generate.GenerationResult;
 import dev.trellis.finetune.generate.Generator;
@@ -89,6 +92,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
     private final Generator generator;
     private final int defaultMaxTokens;
     private final double repetitionPenalty;
+    private final List<String> groundedFixedAnswers;
     private final Long defaultSeed;
     private final ChatRequestParameters defaultParameters;
     private final String modelName;
@@ -116,6 +120,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         this.generator = new Generator(model, tokenizer);
         this.defaultMaxTokens = b.defaultMaxTokens;
         this.repetitionPenalty = b.repetitionPenalty;
+        this.groundedFixedAnswers = b.groundedFixedAnswers;
         this.defaultSeed = b.seed;
         this.listeners = List.copyOf(b.listeners);
         this.modelName = b.modelName != null ? b.modelName : checkpoint.getFileName() == null ? checkpoint.toString()
@@ -237,6 +242,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         } else if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
             var schema = p.responseFormat().jsonSchema();
             config.jsonConstraint(schema == null ? JsonConstraint.anyObject() : JsonConstraint.of(schema.rootElement()));
+        } else if (groundedFixedAnswers != null) {
+            config.spanConstraint(new SpanConstraint(groundingSource(request.messages()), groundedFixedAnswers));
         }
 
         GenerationResult result;
@@ -260,7 +267,11 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
             case STOP, STOP_SEQUENCE -> FinishReason.STOP;
             case LENGTH -> FinishReason.LENGTH;
         };
-        return response.aiMessage(AiMessage.from(result.text())).finishReason(reason).build();
+        // cut at the next template header: the blank line that led into it is not part of the answer
+        boolean cutAtHeader = result.finishReason() == dev.trellis.finetune.generate.FinishReason.STOP_SEQUENCE
+                && (p.stopSequences() == null || p.stopSequences().isEmpty());
+        String answer = cutAtHeader ? result.text().stripTrailing() : result.text();
+        return response.aiMessage(AiMessage.from(answer)).finishReason(reason).build();
     }
 
     private static boolean nonZero(Double d) {
@@ -319,12 +330,28 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
     }
 
     /** Settings for {@link LocalChatModel}. */
+    /**
+     * What a grounded answer may copy from: the last user message's context, the part before its final
+     * {@code Question:} line when it has the retrieval prompt's shape, else the whole message.
+     */
+    static String groundingSource(List<ChatMessage> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i) instanceof UserMessage u && u.hasSingleText()) {
+                String text = u.singleText();
+                int q = text.lastIndexOf("\nQuestion: ");
+                return q > 0 ? text.substring(0, q) : text;
+            }
+        }
+        throw new IllegalArgumentException("grounded answers copy from the user's message, and this request has none");
+    }
+
     public static final class Builder {
         private Path checkpoint;
         private Device device;
         private int defaultMaxTokens = 256;
         private double temperature = 0;
         private double repetitionPenalty = 1.0;
+        private List<String> groundedFixedAnswers;
         private Long seed;
         private ResponseFormat responseFormat;
         private String modelName;
@@ -336,6 +363,16 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         /** langchain4j listeners told of every request and response (e.g. for tracing). */
         public Builder listeners(List<ChatModelListener> listeners) {
             this.listeners = List.copyOf(listeners);
+            return this;
+        }
+
+        /**
+         * Grounded answers (off by default): every plain-text reply is a span copied from the retrieved context
+         * in the user's message ({@link SpanConstraint}), or one of {@code fixedAnswers} (e.g. the model's
+         * "not in the given context" refusal), so it can never state a price or an id the context does not hold.
+         */
+        public Builder groundedAnswers(List<String> fixedAnswers) {
+            this.groundedFixedAnswers = List.copyOf(fixedAnswers);
             return this;
         }
 

@@ -274,6 +274,8 @@ public final class ModelRunner implements AutoCloseable {
                 .perDeviceTrainBatchSize(Math.min(8, trainSize))
                 .perDeviceEvalBatchSize(Math.min(8, testSize))
                 .saveStrategy(IntervalStrategy.NO)
+                .evalStrategy(IntervalStrategy.STEPS) // the held-out loss joins the loss curve
+                .evalSteps(100)
                 .loggingSteps(10)
                 .seed(seed);
     }

@@ -35,6 +35,11 @@ final class LocalModels {
 
     /** The checkpoint at {@code dir}, replying with at most {@code maxTokens} tokens unless a request asks otherwise. */
     static ChatModel load(Path dir, int maxTokens) {
+        return load(dir, maxTokens, false);
+    }
+
+    /** The same, with grounded answers (spans of the retrieved context, or the catalogue's refusal) when asked. */
+    static ChatModel load(Path dir, int maxTokens, boolean grounded) {
         if (!Files.isDirectory(dir)) {
             throw new ModelConfigurationException("--model " + dir + ": no such directory; give a checkpoint"
                     + " directory written by `trellis finetune train` (config.json, model.safetensors, tokenizer.json)");
@@ -43,6 +48,10 @@ final class LocalModels {
             throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
                     + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
         }
-        return LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens).build();
+        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens);
+        if (grounded) {
+            b.groundedAnswers(java.util.List.of(dev.trellis.samples.data.DocsQaGenerator.NOT_IN_CONTEXT));
+        }
+        return b.build();
     }
 }

@@ -74,6 +74,10 @@ public final class QuickstartCommand implements Callable<Integer> {
             description = "Catalogue questions to ask and check against the CSV (default: ${DEFAULT-VALUE}).")
     int checkedQuestions;
 
+    @Option(names = "--grounded", description = "Grounded answers: the local model may only copy spans of the retrieved"
+            + " rows (or say they do not hold the answer), so it never states a price or id the catalogue lacks.")
+    boolean grounded;
+
     @Option(names = "--from-scratch", description = "Train the built-in tiny GPT-NeoX from random weights instead of"
             + " finetuning the shipped pretrained base (set --time-limit to about 10).")
     boolean fromScratch;
@@ -143,7 +147,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             Map<String, ChatModel> opened = new LinkedHashMap<>();
             try {
                 ChatModel llm = remote ? models.chatModel(out)
-                        : LocalModels.load(checkpoint, models.maxTokens != null ? models.maxTokens() : 64);
+                        : LocalModels.load(checkpoint, models.maxTokens != null ? models.maxTokens() : 64, grounded);
                 opened.put("llm", llm);
                 out.println("\nStep 3: RetrievalQA (stuff) over the catalogue, answered by the "
                         + (remote ? "remote model " + models.describeRemote() : "local model at " + checkpoint));

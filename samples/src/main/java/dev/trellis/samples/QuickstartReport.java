@@ -3,6 +3,7 @@ package dev.trellis.samples;
 import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.EvaluationRow;
 import dev.trellis.finetune.eval.ModelComparison;
+import dev.trellis.samples.bench.ReaderBench;
 import dev.trellis.framework.eval.QAEvaluation;
 import dev.trellis.framework.io.AtomicFiles;
 
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -84,15 +86,29 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
             row(sb, "ROUGE-L", f3(scored.rougeL()));
             row(sb, "QAEval correct (graded by itself)", QuickstartCommand.accuracy(grades));
         }
-        sb.append("</table>\n<p class=\"note\">QAEval grades come from the same model that answered");
-        sb.append(remote ? "." : "; a model of a few million parameters is a weak grader, so read them as a demonstration"
-                + " of the pipeline, not a verdict.");
+        sb.append("</table>\n<p class=\"note\">QAEval grades come from the same model that answered; their agreement with"
+                + " exact match: ").append(esc(QuickstartCommand.agreement(grades, scored))).append(".");
         if (comparison != null) {
             sb.append(" Per question, both models side by side: <a href=\"eval.html\">eval.html</a> (also eval.md, eval.jsonl).");
         }
         sb.append("</p>\n");
 
-        sb.append("<h2>Loss curve</h2>\n");
+        sb.append("<h2>Exact match per kind of question</h2>\n<table><tr><th>kind</th><th>questions</th>")
+                .append(comparison != null ? "<th>base</th>" : "").append("<th>").append(comparison != null ? "finetuned" : "model")
+                .append("</th></tr>\n");
+        Map<String, int[]> perKind = perKind(scored);
+        Map<String, int[]> basePerKind = comparison != null ? perKind(comparison.base()) : Map.of();
+        perKind.forEach((kind, c) -> {
+            sb.append("<tr><td>").append(esc(kind)).append("</td><td>").append(c[1]).append("</td>");
+            if (comparison != null) {
+                int[] b = basePerKind.getOrDefault(kind, new int[2]);
+                sb.append("<td>").append(f3(b[1] == 0 ? Double.NaN : (double) b[0] / b[1])).append("</td>");
+            }
+            sb.append("<td>").append(f3((double) c[0] / c[1])).append("</td></tr>\n");
+        });
+        sb.append("</table>\n");
+
+        sb.append("<h2>Loss curve</h2>\n<p class=\"note\">Training loss, and the held-out loss of docs_qa's test split.</p>\n");
         if (png != null) {
             sb.append("<p><img alt=\"training loss\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
                     .append("\"></p><p class=\"note\">Also next to this page: <a href=\"loss.png\">loss.png</a></p>\n");
@@ -111,6 +127,19 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
                     .append(esc(String.valueOf(grades.results().get(i).grade()))).append("</td></tr>\n");
         }
         return sb.append("</table>\n</body></html>\n").toString();
+    }
+
+    /** Exact-match hits and counts per kind of question (price, id, name...; "docs" and "off_topic" for the rest). */
+    static Map<String, int[]> perKind(EvaluationResult result) {
+        Map<String, int[]> out = new java.util.TreeMap<>();
+        for (EvaluationRow r : result.rows()) {
+            String q = r.example().question();
+            String kind = q.startsWith("Context:") ? ReaderBench.kind(q, r.example().reference()) : "other";
+            int[] c = out.computeIfAbsent(kind, k -> new int[2]);
+            c[0] += r.exactMatch() ? 1 : 0;
+            c[1]++;
+        }
+        return out;
     }
 
     private static void row(StringBuilder sb, String... cells) {
