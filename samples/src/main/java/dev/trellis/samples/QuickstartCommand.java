@@ -192,13 +192,10 @@ public final class QuickstartCommand implements Callable<Integer> {
 
             out.println("\nStep 5: next");
             if (remote) {
-                out.println("  chat with the remote model:  ./trellis chat");
+                out.println("  ./trellis chat   (the remote model)   ./trellis --help   (every course section)");
             } else {
-                out.println("  chat with the model:         ./trellis chat            (it uses " + checkpoint + ")");
-                out.println("  serve it (OpenAI API + dashboard): ./trellis serve --model " + checkpoint);
-                out.println("  generate / evaluate:         ./trellis finetune generate \"...\"   ./trellis finetune eval");
+                out.println("  ./trellis chat   ./trellis serve --model " + checkpoint + "   ./trellis finetune eval   ./trellis --help");
             }
-            out.println("  every course section:        ./trellis --help");
         }
         return 0;
     }
@@ -235,9 +232,6 @@ public final class QuickstartCommand implements Callable<Integer> {
             return target;
         }
         String base = TrainCommand.baseName(null, fromScratch);
-        out.println((ShippedBase.isShippedBase(base) ? "Finetuning trellis-base, the pretrained base Trellis ships,"
-                : "Training the built-in tiny GPT-NeoX from scratch") + " on " + SampleData.DOCS_QA + " for at most "
-                + timeLimitMinutes + " minutes" + (steps != null ? " or " + steps + " steps" : ""));
         Path training = target.resolveSibling(".default-training");
         FileTrees.delete(training);
         TrainOutput result = TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, training, steps, 8, null,
@@ -289,21 +283,22 @@ public final class QuickstartCommand implements Callable<Integer> {
             List<String> sources = a.sourceDocuments().stream().map(d -> d.metadata().getInteger("row"))
                     .distinct().map(row -> rows.getOrDefault(row, "row " + row)).toList();
             String answer = a.answer().strip();
-            String verdict = "";
-            Boolean isRight = null;
-            if (question.expected() != null) {
-                isRight = question.isRight(answer);
+            Boolean isRight = question.expected() == null ? null : question.isRight(answer);
+            if (isRight != null) {
                 checked++;
                 right += isRight ? 1 : 0;
-                verdict = isRight ? "  [right]" : "  [wrong: the catalogue says " + question.expected() + "]";
             }
-            out.println("\n> " + question.text());
-            out.println("  " + (answer.isBlank() ? "(the model answered nothing)" : answer.replace("\n", "\n  ")) + verdict);
-            out.println("  Sources: " + String.join("; ", sources));
-            answers.add(new QuickstartReport.Answer(question.text(), answer, sources, question.expected(), question.kind(), isRight));
+            String rowIds = sources.stream().map(r -> r.indexOf(' ') < 0 ? r : r.substring(0, r.indexOf(' ')))
+                    .collect(Collectors.joining(", "));
+            String shown = answer.isBlank() ? "(no answer)" : answer.replace("\n", " ");
+            out.println((isRight == null ? "  - " : isRight ? "  right: " : "  WRONG: ") + question.text() + " -> " + shown
+                    + (Boolean.FALSE.equals(isRight) ? "   (the catalogue says " + question.expected() + ")" : "")
+                    + "   [rows " + rowIds + "]");
+            answers.add(new QuickstartReport.Answer(question.text(), answer, sources, question.expected(), question.kind(),
+                    isRight));
         }
         if (checked > 0) {
-            out.printf(Locale.ROOT, "%nRight: %d of %d, checked against %s%n", right, checked, csv.getFileName());
+            out.printf(Locale.ROOT, "Right: %d of %d, checked against %s%n", right, checked, csv.getFileName());
         }
         return answers;
     }
@@ -330,10 +325,13 @@ public final class QuickstartCommand implements Callable<Integer> {
         List<Map<String, String>> exampleMaps = new ArrayList<>();
         List<Map<String, String>> predictions = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
-            exampleMaps.add(Map.of("query", examples.get(i).question(), "answer", examples.get(i).reference()));
+            // the question itself, without the retrieved rows: the grader compares answers, as it was taught to
+            String q = examples.get(i).question();
+            int at = q.lastIndexOf("\nQuestion: ");
+            exampleMaps.add(Map.of("query", at >= 0 ? q.substring(at + "\nQuestion: ".length()) : q,
+                    "answer", examples.get(i).reference()));
             predictions.add(Map.of("result", scored.rows().get(i).prediction()));
         }
-        out.println("Grading " + examples.size() + " answers with QAEvalChain (grader: the same model)");
         return QAEvalChain.fromLlm(grader).evaluate(exampleMaps, predictions);
     }
 

@@ -163,7 +163,67 @@ public final class DocsQaGenerator {
             out.add(new QaPair(q, REFUSAL, "off_topic", "", rnd.nextDouble() < TEST_FRACTION ? "test" : "train"));
         }
         Collections.shuffle(out, rnd);
+        // Appended, from generators of their own, so every line above stays as it was: yes/no questions over
+        // a context, and grading exercises in the QA evaluator's prompt (the local model grades answers too).
+        Random more = new Random(seed ^ 0x9E3779B97F4A7C15L);
+        for (int i = 0; i < YES_NO_QUESTIONS; i++) {
+            out.add(yesNoQuestion(trainRows.get(more.nextInt(trainRows.size())), trainRows, more));
+        }
+        for (int i = 0; i < GRADING_EXERCISES; i++) {
+            out.add(gradingExercise(trainRows.get(more.nextInt(trainRows.size())), trainRows, more));
+        }
         return out;
+    }
+
+    /** Yes/no questions about a price over a context, appended to the training split. */
+    static final int YES_NO_QUESTIONS = 400;
+    /** Grading exercises appended to the training split. */
+    static final int GRADING_EXERCISES = 400;
+
+    private static QaPair yesNoQuestion(Map<String, String> row, List<Map<String, String>> pool, Random rnd) {
+        double price = Double.parseDouble(row.get("price"));
+        double threshold = Math.max(10, Math.round(price * (0.6 + 0.8 * rnd.nextDouble()) / 10) * 10.0);
+        if (threshold == price) {
+            threshold += 10;
+        }
+        String q = String.format(java.util.Locale.ROOT, "Is the price of the %s more than $%.2f?", row.get("name"), threshold);
+        List<Map<String, String>> rows = new ArrayList<>(List.of(row));
+        while (rows.size() < 1 + rnd.nextInt(3)) {
+            Map<String, String> other = pool.get(rnd.nextInt(pool.size()));
+            if (!rows.contains(other)) {
+                rows.add(other);
+            }
+        }
+        Collections.shuffle(rows, rnd);
+        return new QaPair(withContext(rows, q), price > threshold ? "Yes" : "No", "catalog_yes_no", row.get("id"), "train");
+    }
+
+    /**
+     * The QA evaluator's grading prompt ({@code QAEvalChain.TEMPLATE}) over a catalogue question, its true
+     * answer and a student's answer: right (as given, or in other words) or wrong (another product's value).
+     */
+    private static QaPair gradingExercise(Map<String, String> row, List<Map<String, String>> pool, Random rnd) {
+        long form = rnd.nextLong(); // the same seed asks the same kind of question of another product
+        Fact f = fact(row, new Random(form));
+        boolean correct = rnd.nextBoolean();
+        String student;
+        if (correct) {
+            student = switch (rnd.nextInt(4)) {
+                case 0 -> f.answer;
+                case 1 -> f.answer + ".";
+                case 2 -> "The answer is " + f.answer + ".";
+                default -> f.answer.toLowerCase(java.util.Locale.ROOT);
+            };
+        } else {
+            String other = f.answer;
+            for (int i = 0; i < 20 && other.equalsIgnoreCase(f.answer); i++) {
+                other = fact(pool.get(rnd.nextInt(pool.size())), new Random(form)).answer;
+            }
+            student = other.equalsIgnoreCase(f.answer) ? NOT_IN_CONTEXT : other;
+        }
+        String prompt = dev.trellis.framework.eval.QAEvalChain.TEMPLATE.replace("{query}", f.question)
+                .replace("{answer}", f.answer).replace("{result}", student);
+        return new QaPair(prompt, correct ? "CORRECT" : "INCORRECT", "grading", row.get("id"), "train");
     }
 
     private record Fact(String question, String answer) {

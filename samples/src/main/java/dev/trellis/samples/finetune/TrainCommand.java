@@ -117,16 +117,23 @@ public final class TrainCommand implements Callable<Integer> {
         builder.callback(progress);
         try (ModelRunner runner = builder.build(); progress) {
             runner.loadData(InstructionDataset.load(file));
-            out.println("Training " + runner.baseModel() + " on " + runner.data().train().size() + " examples of "
-                    + file.getFileName() + " (" + runner.data().test().size() + " held out), device "
+            out.println((ShippedBase.isShippedBase(base) ? "Finetuning trellis-base (the pretrained base Trellis ships)"
+                    : BuiltInModel.isBuiltIn(base) ? "Training " + base + " from scratch" : "Finetuning " + base)
+                    + " on " + runner.data().train().size() + " examples of " + file.getFileName() + " ("
+                    + runner.data().test().size() + " held out) for at most " + minutes(timeLimit) + " min, device "
                     + Engine.getInstance().defaultDevice());
             TrainOutput result = runner.train();
-            out.printf(Locale.ROOT, "Trained %d steps, final training loss %.4f%n", result.globalStep(), result.trainingLoss());
-            out.println("Evaluation on the held-out examples: " + runner.evalMetrics());
+            out.printf(Locale.ROOT, "Trained %d steps: training loss %.4f, held-out loss %.4f%n", result.globalStep(),
+                    result.trainingLoss(), ((Number) runner.evalMetrics().getOrDefault("eval_loss", Double.NaN)).doubleValue());
             return result;
         } finally {
             FileTrees.delete(runDir);
         }
+    }
+
+    private static String minutes(Duration d) {
+        double m = d.toMillis() / 60_000.0;
+        return m == Math.rint(m) ? Long.toString((long) m) : String.format(Locale.ROOT, "%.1f", m);
     }
 
     /**

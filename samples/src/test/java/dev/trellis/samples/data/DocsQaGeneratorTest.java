@@ -51,7 +51,8 @@ class DocsQaGeneratorTest {
         assertThat(data.fields()).isEqualTo(FieldMapping.QUESTION_ANSWER);
         assertThat(data.size()).isGreaterThanOrEqualTo(1000);
         Map<String, Long> kinds = data.examples().stream().collect(Collectors.groupingBy(e -> e.field("kind"), Collectors.counting()));
-        assertThat(kinds.keySet()).containsExactlyInAnyOrder("catalog_context", "catalog", "docs", "off_topic");
+        assertThat(kinds.keySet()).containsExactlyInAnyOrder("catalog_context", "catalog", "docs", "off_topic",
+                "catalog_yes_no", "grading");
         assertThat(kinds.get("catalog_context")).isGreaterThan(data.size() / 2);
         for (InstructionExample e : data.examples()) {
             assertThat(e.response().length()).as("answer at line %d", e.line()).isLessThanOrEqualTo(90);
