@@ -164,7 +164,7 @@ class SamplesIT {
         TrellisProcess.Result result = new TrellisProcess(home).run(null, Duration.ofSeconds(180),
                 "finetune", "train", "--data", data.toString(), "--max-steps", "2", "--batch-size", "4");
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).contains("Trained 2 steps").contains("eval_loss");
+        assertThat(result.stdout()).contains("Finetuning trellis-base").contains("Trained 2 steps").contains("held-out loss");
         Path checkpoint = home.resolve("models/default");
         for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "trellis.json", "metrics.jsonl")) {
             assertThat(checkpoint.resolve(file)).as(file).isNotEmptyFile();
@@ -190,7 +190,7 @@ class SamplesIT {
         assertThat(result.stdout()).as(result.toString())
                 .contains("using the remote model trellis-test-model at " + server.baseUrl())
                 .contains("local training skipped")
-                .containsPattern("Scripted answer \\d+\\.\n  Sources:\n    TR-\\d{4}  \\S")
+                .containsPattern("  - a sun hat with wide brim -> Scripted answer \\d+\\.   \\[rows TR-\\d{4}")
                 .contains("QAEval grades: 2 correct, 0 incorrect, 0 ungraded")
                 .doesNotContain("Finetuning");
         assertThat(home.resolve("models/default")).doesNotExist();

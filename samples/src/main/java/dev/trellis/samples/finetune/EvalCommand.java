@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,8 @@ public final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--base", paramLabel = "DIR",
-            description = "The base checkpoint to compare with (default: the model's configuration, untrained).")
+            description = "The base checkpoint to compare with (default: the base the model was finetuned from, as its"
+                    + " trellis.json records it, e.g. trellis-base; for a model trained from scratch its untrained configuration).")
     Path base;
 
     @Option(names = "--data", paramLabel = "FILE",
@@ -65,7 +67,9 @@ public final class EvalCommand implements Callable<Integer> {
         Path dir = model != null ? model : TrellisHome.models().resolve("default");
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         List<EvaluationExample> examples = CheckpointEvaluation.heldOut(file, limit);
-        out.println("Evaluating " + dir + " against " + (base != null ? base : "its untrained base") + " on "
+        Path recorded = base == null && Files.isDirectory(dir) ? CheckpointEvaluation.recordedBase(dir) : null;
+        out.println("Evaluating " + dir + " against " + (base != null ? base : recorded != null ? "its base " + recorded
+                : "its untrained base") + " on "
                 + examples.size() + " held-out questions of " + file.getFileName());
         ModelComparison comparison;
         try (Progress progress = Progress.start("Evaluating", 2L * examples.size())) {
