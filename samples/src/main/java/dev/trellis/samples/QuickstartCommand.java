@@ -1,6 +1,5 @@
 package dev.trellis.samples;
 
-import dev.trellis.framework.io.FileTrees;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.chat.ChatModel;
@@ -11,7 +10,6 @@ import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.ModelComparison;
 import dev.trellis.finetune.eval.ModelEvaluator;
 import dev.trellis.finetune.pretrain.ShippedBase;
-import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.framework.eval.QAEvalChain;
 import dev.trellis.framework.eval.QAEvaluation;
 import dev.trellis.retrieval.loaders.CsvLoader;
@@ -29,7 +27,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -232,24 +229,12 @@ public final class QuickstartCommand implements Callable<Integer> {
             return target;
         }
         String base = TrainCommand.baseName(null, fromScratch);
-        Path training = target.resolveSibling(".default-training");
-        FileTrees.delete(training);
-        TrainOutput result = TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, training, steps, 8, null,
-                Duration.ofMillis((long) (timeLimitMinutes * 60_000)), List.of(), out);
-        install(result.outputDir(), target);
+        // A run stopped before it finished (Ctrl+C, a kill) left checkpoints beside the model: continue it.
+        TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, target, steps, 8, null,
+                Duration.ofMillis((long) (timeLimitMinutes * 60_000)), true, TrainCommand.DEFAULT_SAVE_STEPS,
+                TrainCommand.DEFAULT_SAVE_MINUTES, List.of(), out);
         out.println("Saved the model to " + target + " (later runs reuse it)");
         return target;
-    }
-
-    /** Moves a finished checkpoint into place: a crash leaves either the old model or the new one, never half of one. */
-    private static void install(Path trained, Path target) throws IOException {
-        Path old = target.resolveSibling(".default-replaced");
-        FileTrees.delete(old);
-        if (Files.exists(target)) {
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(trained, target, StandardCopyOption.ATOMIC_MOVE);
-        FileTrees.delete(old);
     }
 
     /**

@@ -50,6 +50,15 @@ final class TrellisProcess {
     }
 
     Result run(String stdin, Duration timeout, String... args) {
+        return run(stdin, timeout, null, args);
+    }
+
+    /** Runs until {@code killWhen} holds (checked every 20 ms), then kills the child as {@code kill -9} would. */
+    Result runAndKill(java.util.function.BooleanSupplier killWhen, Duration timeout, String... args) {
+        return run(null, timeout, killWhen, args);
+    }
+
+    private Result run(String stdin, Duration timeout, java.util.function.BooleanSupplier killWhen, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The flags ./trellis passes on Java 17 (on 21+ it also lifts Lucene's Java version cap).
@@ -70,6 +79,16 @@ final class TrellisProcess {
             try (OutputStream in = process.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (killWhen != null) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (process.isAlive() && !killWhen.getAsBoolean() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                if (process.isAlive() && killWhen.getAsBoolean()) {
+                    process.destroyForcibly().waitFor();
+                    return new Result(process.exitValue(), out.join(), err.join(), Duration.ofNanos(System.nanoTime() - start));
                 }
             }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -227,6 +227,7 @@ public final class Trainer {
             int logSteps = 0;
             long logTokens = 0;
             long logStart = System.nanoTime();
+            long lastSave = System.nanoTime();
             try (ProgressReporter progress = new ProgressReporter(state.globalStep, maxSteps, args.disableTqdm())) {
                 while (state.globalStep < maxSteps && !state.shouldStop) {
                     int step = state.globalStep;
@@ -285,8 +286,11 @@ public final class Trainer {
                         lastEval = evaluate();
                     }
                     callbacks.forEach(c -> c.onStepEnd(args, state));
-                    if (due(args.saveStrategy(), args.saveSteps(), epochEnd)) {
+                    boolean saveByClock = args.saveMinutes() > 0 && !last
+                            && System.nanoTime() - lastSave >= (long) (args.saveMinutes() * 60e9);
+                    if (due(args.saveStrategy(), args.saveSteps(), epochEnd) || saveByClock) {
                         saveCheckpoint(optimizer, schedule);
+                        lastSave = System.nanoTime();
                     }
                 }
             }

@@ -47,6 +47,7 @@ public final class TrainingArguments {
     private final int evalSteps;
     private final IntervalStrategy saveStrategy;
     private final int saveSteps;
+    private final double saveMinutes;
     private final Integer saveTotalLimit;
     private final boolean loadBestModelAtEnd;
     private final String metricForBestModel;
@@ -83,6 +84,7 @@ public final class TrainingArguments {
         evalSteps = b.evalSteps == null ? b.loggingSteps : b.evalSteps;
         saveStrategy = b.saveStrategy;
         saveSteps = b.saveSteps;
+        saveMinutes = b.saveMinutes;
         saveTotalLimit = b.saveTotalLimit;
         loadBestModelAtEnd = b.loadBestModelAtEnd;
         metricForBestModel = b.metricForBestModel != null ? b.metricForBestModel
@@ -129,6 +131,7 @@ public final class TrainingArguments {
         b.evalSteps = evalSteps;
         b.saveStrategy = saveStrategy;
         b.saveSteps = saveSteps;
+        b.saveMinutes = saveMinutes;
         b.saveTotalLimit = saveTotalLimit;
         b.loadBestModelAtEnd = loadBestModelAtEnd;
         b.metricForBestModel = metricForBestModel;
@@ -168,6 +171,8 @@ public final class TrainingArguments {
     public int evalSteps() { return evalSteps; }
     public IntervalStrategy saveStrategy() { return saveStrategy; }
     public int saveSteps() { return saveSteps; }
+    /** Also checkpoint once this many minutes have passed since the last checkpoint (0: only by the strategy). */
+    public double saveMinutes() { return saveMinutes; }
     /** Most {@code checkpoint-*} directories kept (oldest deleted first, the best one kept); null keeps all. */
     public Integer saveTotalLimit() { return saveTotalLimit; }
     public boolean loadBestModelAtEnd() { return loadBestModelAtEnd; }
@@ -232,6 +237,7 @@ public final class TrainingArguments {
         m.put("metric_for_best_model", metricForBestModel);
         m.put("greater_is_better", greaterIsBetter);
         m.put("early_stopping_patience", earlyStoppingPatience);
+        m.put("save_minutes", saveMinutes);
         m.put("seed", seed);
         m.put("shuffle_train_data", shuffleTrainData);
         m.put("fp16", fp16 == null ? "auto" : fp16);
@@ -267,6 +273,7 @@ public final class TrainingArguments {
         private Integer evalSteps;
         private IntervalStrategy saveStrategy = IntervalStrategy.STEPS;
         private int saveSteps = 500;
+        private double saveMinutes;
         private Integer saveTotalLimit;
         private boolean loadBestModelAtEnd;
         private String metricForBestModel;
@@ -313,6 +320,7 @@ public final class TrainingArguments {
         public Builder evalSteps(int v) { this.evalSteps = v; return this; }
         public Builder saveStrategy(IntervalStrategy v) { this.saveStrategy = v; return this; }
         public Builder saveSteps(int v) { this.saveSteps = v; return this; }
+        public Builder saveMinutes(double v) { this.saveMinutes = v; return this; }
         public Builder saveTotalLimit(Integer v) { this.saveTotalLimit = v; return this; }
         public Builder loadBestModelAtEnd(boolean v) { this.loadBestModelAtEnd = v; return this; }
         public Builder metricForBestModel(String v) { this.metricForBestModel = v; return this; }

@@ -7,6 +7,9 @@ import dev.trellis.finetune.ModelRunner;
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.pretrain.ShippedBase;
 import dev.trellis.finetune.train.TrainOutput;
+import java.nio.file.StandardCopyOption;
+import dev.trellis.finetune.train.Trainer;
+import dev.trellis.finetune.train.IntervalStrategy;
 import dev.trellis.finetune.train.TrainerCallback;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.TrellisHome;
@@ -62,6 +65,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "Examples per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--resume", description = "Continue the run a stop (Ctrl+C, kill, a crash) left for --output, from its"
+            + " latest checkpoint, instead of starting again.")
+    boolean resume;
+
+    @Option(names = "--save-steps", defaultValue = "200", paramLabel = "N",
+            description = "Checkpoint every N steps, so a stopped run can --resume (default: ${DEFAULT-VALUE}).")
+    int saveSteps;
+
+    @Option(names = "--save-minutes", defaultValue = "2", paramLabel = "MINUTES",
+            description = "Also checkpoint every this many minutes (default: ${DEFAULT-VALUE}).")
+    double saveMinutes;
+
     @Option(names = "--learning-rate", paramLabel = "RATE",
             description = "Peak learning rate (default: 1e-3 from trellis-base, 4e-3 from scratch, 5e-5 for another --base).")
     Double learningRate;
@@ -79,8 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         Path dir = output != null ? output : TrellisHome.models().resolve("default");
+        if (saveSteps < 1 || !(saveMinutes > 0)) {
+            throw new IllegalArgumentException("--save-steps " + saveSteps + " / --save-minutes " + saveMinutes
+                    + ": give positive intervals (checkpoints are what --resume continues from)");
+        }
         TrainOutput result = train(file, baseName(base, fromScratch), dir, maxSteps, batchSize, learningRate,
-                Duration.ofMillis((long) (minutes * 60_000)), List.of(), out);
+                Duration.ofMillis((long) (minutes * 60_000)), resume, saveSteps, saveMinutes, List.of(), out);
         out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
         return 0;
     }
@@ -93,20 +112,45 @@ public final class TrainCommand implements Callable<Integer> {
      */
     public static TrainOutput train(Path file, String base, Path dir, Integer maxSteps, int batchSize, Double learningRate,
                                     Duration timeLimit, List<TrainerCallback> callbacks, PrintStream out) throws IOException {
+        return train(file, base, dir, maxSteps, batchSize, learningRate, timeLimit, false, DEFAULT_SAVE_STEPS,
+                DEFAULT_SAVE_MINUTES, callbacks, out);
+    }
+
+    /** Checkpoint interval in steps, by default. */
+    public static final int DEFAULT_SAVE_STEPS = 200;
+    /** Checkpoint interval in minutes, by default: a stopped run loses at most this much. */
+    public static final double DEFAULT_SAVE_MINUTES = 2;
+
+    /**
+     * The same, checkpointing every {@code saveSteps} steps and every {@code saveMinutes} minutes into a work
+     * directory beside {@code dir} ({@code .NAME.training}); {@code resume} continues the run a stop left there
+     * from its latest checkpoint (else that work is discarded). The finished model replaces {@code dir} as a
+     * whole, by renames, so a kill at any moment leaves {@code dir} holding one consistent model: the old one
+     * or the new one.
+     */
+    public static TrainOutput train(Path file, String base, Path dir, Integer maxSteps, int batchSize, Double learningRate,
+                                    Duration timeLimit, boolean resume, int saveSteps, double saveMinutes,
+                                    List<TrainerCallback> callbacks, PrintStream out) throws IOException {
         if (!BuiltInModel.isBuiltIn(base) && !ShippedBase.isShippedBase(base)) {
             CheckpointEvaluation.requireCheckpoint(Path.of(base), "--base");
         }
         Path target = dir.toAbsolutePath();
         Files.createDirectories(target.getParent());
-        // The runner's scratch (the tokenizer and initial weights of a new model) sits next to the output.
-        Path runDir = Files.createTempDirectory(target.getParent(), ".trellis-train-");
+        Path work = workDirectory(target);
+        boolean resuming = resume && !Trainer.checkpoints(work.resolve("model")).isEmpty();
+        if (!resuming) {
+            FileTrees.delete(work);
+        }
+        Files.createDirectories(work);
         ModelRunner.Builder builder = ModelRunner.builder()
                 .baseModel(base)
-                .runDir(runDir)
+                .runDir(work)
                 .seed(TINY_SEED)
                 .trainingTimeLimit(timeLimit)
                 .trainingArguments(a -> {
-                    a.outputDir(target).overwriteOutputDir(true).perDeviceTrainBatchSize(batchSize).disableTqdm(true);
+                    a.overwriteOutputDir(!resuming).resumeFromCheckpoint(resuming ? "latest" : null)
+                            .saveStrategy(IntervalStrategy.STEPS).saveSteps(saveSteps).saveMinutes(saveMinutes).saveTotalLimit(1)
+                            .perDeviceTrainBatchSize(batchSize).disableTqdm(true);
                     if (maxSteps != null) {
                         a.maxSteps(maxSteps);
                     }
@@ -117,7 +161,8 @@ public final class TrainCommand implements Callable<Integer> {
         builder.callback(progress);
         try (ModelRunner runner = builder.build(); progress) {
             runner.loadData(InstructionDataset.load(file));
-            out.println((ShippedBase.isShippedBase(base) ? "Finetuning trellis-base (the pretrained base Trellis ships)"
+            out.println((resuming ? "Resuming the stopped run in " + work + ": " : "")
+                    + (ShippedBase.isShippedBase(base) ? "Finetuning trellis-base (the pretrained base Trellis ships)"
                     : BuiltInModel.isBuiltIn(base) ? "Training " + base + " from scratch" : "Finetuning " + base)
                     + " on " + runner.data().train().size() + " examples of " + file.getFileName() + " ("
                     + runner.data().test().size() + " held out) for at most " + minutes(timeLimit) + " min, device "
@@ -125,10 +170,29 @@ public final class TrainCommand implements Callable<Integer> {
             TrainOutput result = runner.train();
             out.printf(Locale.ROOT, "Trained %d steps: training loss %.4f, held-out loss %.4f%n", result.globalStep(),
                     result.trainingLoss(), ((Number) runner.evalMetrics().getOrDefault("eval_loss", Double.NaN)).doubleValue());
-            return result;
-        } finally {
-            FileTrees.delete(runDir);
+            for (Path checkpoint : Trainer.checkpoints(result.outputDir())) {
+                FileTrees.delete(checkpoint); // resume points; the finished model needs none
+            }
+            install(result.outputDir(), target);
+            FileTrees.delete(work);
+            return new TrainOutput(result.globalStep(), result.trainingLoss(), result.metrics(), target);
         }
+    }
+
+    /** Where a run into {@code target} keeps its checkpoints until it finishes. */
+    public static Path workDirectory(Path target) {
+        return target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".training");
+    }
+
+    /** Moves a finished model into place: a crash leaves either the old model or the new one, never half of one. */
+    static void install(Path trained, Path target) throws IOException {
+        Path old = target.resolveSibling("." + target.getFileName() + ".replaced");
+        FileTrees.delete(old);
+        if (Files.exists(target)) {
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(trained, target, StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.delete(old);
     }
 
     private static String minutes(Duration d) {

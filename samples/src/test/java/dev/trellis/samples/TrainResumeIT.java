@@ -1,0 +1,75 @@
+package dev.trellis.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.samples.finetune.TrainCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No lost training, no mixed models: {@code trellis finetune train} is killed (as {@code kill -9} would) in
+ * the middle of a run, and {@code --resume} continues from the latest checkpoint to the same loss curve as
+ * a run never stopped; meanwhile the output directory keeps the model that was there, whole.
+ */
+class TrainResumeIT {
+
+    @TempDir
+    static Path home;
+
+    private static String[] train(Path data, Path output, String... more) {
+        List<String> args = new ArrayList<>(List.of("finetune", "train", "--data", data.toString(), "--output", output.toString(),
+                "--max-steps", "30", "--save-steps", "10", "--batch-size", "4"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static List<String> losses(Path model) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(model.resolve("metrics.jsonl"))) {
+            var node = json.readTree(line);
+            if (node.has("loss")) {
+                out.add(node.get("step").asInt() + " " + node.get("loss").asDouble());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aKilledRunResumesToTheSameLossCurveAndNeverMixesTheModelItReplaces() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/docs_qa.jsonl"));
+        Path data = home.resolve("qa-slice.jsonl");
+        Files.write(data, lines.subList(0, 200));
+
+        Path straight = home.resolve("straight");
+        TrellisProcess.Result uninterrupted = new TrellisProcess(home).run(null, Duration.ofSeconds(300), train(data, straight));
+        assertThat(uninterrupted.exitCode()).as(uninterrupted.toString()).isZero();
+
+        // an earlier model in the output directory, then a new run into it, killed after its checkpoint of step 20
+        Path model = home.resolve("model");
+        TrellisProcess.Result earlier = new TrellisProcess(home).run(null, Duration.ofSeconds(300),
+                "finetune", "train", "--data", data.toString(), "--output", model.toString(), "--max-steps", "3", "--batch-size", "4");
+        assertThat(earlier.exitCode()).as(earlier.toString()).isZero();
+        byte[] earlierWeights = Files.readAllBytes(model.resolve("model.safetensors"));
+        byte[] earlierMetrics = Files.readAllBytes(model.resolve("metrics.jsonl"));
+        Path work = TrainCommand.workDirectory(model);
+        TrellisProcess.Result killed = new TrellisProcess(home).runAndKill(
+                () -> Files.isDirectory(work.resolve("model").resolve("checkpoint-20")), Duration.ofSeconds(300), train(data, model));
+        assertThat(killed.exitCode()).as(killed.toString()).isNotZero();
+        assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).as("the old model, whole").isEqualTo(earlierWeights);
+        assertThat(Files.readAllBytes(model.resolve("metrics.jsonl"))).as("with its own story").isEqualTo(earlierMetrics);
+
+        TrellisProcess.Result resumed = new TrellisProcess(home).run(null, Duration.ofSeconds(300), train(data, model, "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(resumed.stdout()).contains("Resuming the stopped run").contains("Trained 30 steps");
+        assertThat(losses(model)).hasSize(3).isEqualTo(losses(straight));
+        assertThat(work).doesNotExist();
+        assertThat(model.resolve("checkpoint-20")).doesNotExist();
+    }
+}
