@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pretrains a base model from scratch on the {@link ReadingCorpus}, as nanoGPT would: trains a BPE
- * tokenizer on a sample of the corpus, sizes the run to the time limit by timing a few steps, packs
- * the corpus into blocks in curriculum order, trains with AdamW (warmup, a constant rate, then a linear
+ * tokenizer on a sample of the corpus, sizes the run to the time limit by timing a few steps, groups
+ * the corpus into length-sorted batches in curriculum order ({@link GroupedCorpus}), trains with AdamW (warmup, a constant rate, then a linear
  * decay to zero over the last fifth of the time budget or of the planned steps, whichever comes first) and
  * checkpoints every few minutes, so {@code resume(true)} continues a stopped run exactly where its
  * last checkpoint left it.
@@ -57,6 +57,14 @@ public final class Pretrainer {
     public static final String PLAN = "plan.json";
     /** Offset from the training seed to the held-out corpus's seed: different records, same kinds. */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
+    /** Documents per held-out batch. */
+    public static final int HELD_OUT_BATCH = 8;
+
+    /** The held-out corpus of a run of {@code seed}: other records, the same kinds, the same curriculum shares. */
+    public static GroupedCorpus heldOut(long seed, int batches, int maxLength, dev.trellis.finetune.tokenizer.TrellisTokenizer tokenizer) {
+        return GroupedCorpus.build(seed + HELD_OUT_SEED_OFFSET, batches, HELD_OUT_BATCH, maxLength, tokenizer);
+    }
+
     /** The share of the budget (time or steps, whichever ends first) over which the rate falls to zero. */
     static final double DECAY_FRACTION = 0.2;
 
@@ -82,17 +90,17 @@ public final class Pretrainer {
         long seed = ((Number) plan.get("seed")).longValue();
         int maxSteps = ((Number) plan.get("max_steps")).intValue();
         int batch = ((Number) plan.get("batch_size")).intValue();
-        int block = ((Number) plan.get("block_length")).intValue();
+        int maxLength = ((Number) plan.get("max_length")).intValue();
         BaseShape shape = BaseShape.named((String) plan.get("shape"));
         long started = System.nanoTime();
         try (HfTokenizer tokenizer = HfTokenizer.load(out.resolve("tokenizer"))) {
-            LOG.info("building the reading corpus: {} blocks of {} tokens (seed {})", maxSteps * batch, block, seed);
-            PackedCorpus corpus = PackedCorpus.build(seed, maxSteps * batch, block, tokenizer);
-            PackedCorpus heldOut = PackedCorpus.build(seed + HELD_OUT_SEED_OFFSET, b.heldOutBlocks, block, tokenizer);
+            LOG.info("building the reading corpus: {} batches of {} documents (seed {})", maxSteps, batch, seed);
+            GroupedCorpus corpus = GroupedCorpus.build(seed, maxSteps, batch, maxLength, tokenizer);
+            GroupedCorpus heldOut = heldOut(seed, b.heldOutBatches, maxLength, tokenizer);
             LOG.info("corpus: {} documents, sha256 {}", corpus.documents(), corpus.sha256());
             int eos = tokenizer.eosTokenId();
             try (CausalLM model = CausalLM.create(shape.config(tokenizer.vocabSize(), eos, eos), seed)) {
-                TrainOutput result = train(model, tokenizer, corpus.blocks(), heldOut.blocks(), plan);
+                TrainOutput result = train(model, tokenizer, corpus.examples(), heldOut.examples(), plan);
                 double wall = ((Number) plan.getOrDefault("wall_seconds", 0.0)).doubleValue()
                         + (System.nanoTime() - started) / 1e9;
                 plan.put("wall_seconds", wall);
@@ -102,7 +110,7 @@ public final class Pretrainer {
         }
     }
 
-    private TrainOutput train(CausalLM model, HfTokenizer tokenizer, TokenizedDataset blocks, TokenizedDataset heldOut,
+    private TrainOutput train(CausalLM model, HfTokenizer tokenizer, TokenizedDataset documents, TokenizedDataset heldOut,
                               Map<String, Object> plan) {
         int maxSteps = ((Number) plan.get("max_steps")).intValue();
         int saveSteps = ((Number) plan.get("save_steps")).intValue();
@@ -113,7 +121,7 @@ public final class Pretrainer {
                 .lrSchedulerType(SchedulerType.CONSTANT) // after warmup; the time budget's callback anneals the end
                 .maxSteps(maxSteps)
                 .perDeviceTrainBatchSize(((Number) plan.get("batch_size")).intValue())
-                .perDeviceEvalBatchSize(Math.min(8, heldOut.size()))
+                .perDeviceEvalBatchSize(HELD_OUT_BATCH)
                 .weightDecay(0.1)
                 .adamBeta2(0.95)
                 .maxGradNorm(1.0)
@@ -129,7 +137,7 @@ public final class Pretrainer {
                 .resumeFromCheckpoint(b.resume ? "latest" : null)
                 .overwriteOutputDir(!b.resume)
                 .build();
-        Trainer.Builder trainer = Trainer.builder().model(model).args(args).trainDataset(blocks).evalDataset(heldOut)
+        Trainer.Builder trainer = Trainer.builder().model(model).args(args).trainDataset(documents).evalDataset(heldOut)
                 .tokenizer(tokenizer).template(ReadingCorpus.TEMPLATE).baseModel("scratch:" + plan.get("shape"));
         b.callbacks.forEach(trainer::callback);
         trainer.callback(new TimeLimitCallback(b.timeLimit != null ? b.timeLimit : Duration.ofDays(365), DECAY_FRACTION));
@@ -137,7 +145,7 @@ public final class Pretrainer {
     }
 
     private Result export(CausalLM model, HfTokenizer tokenizer, TrainOutput result, Map<String, Object> plan,
-                          PackedCorpus corpus, double wall) {
+                          GroupedCorpus corpus, double wall) {
         Path dir = b.outputDir.resolve("model");
         Path tmp = b.outputDir.resolve("model.tmp");
         try {
@@ -155,9 +163,8 @@ public final class Pretrainer {
             List<Map<String, Object>> log = readMetrics(b.outputDir.resolve("train").resolve("metrics.jsonl"));
             double trainLoss = lastValue(log, "loss");
             double heldOutLoss = lastValue(log, "eval_loss");
-            int blockLength = ((Number) plan.get("block_length")).intValue();
             int batch = ((Number) plan.get("batch_size")).intValue();
-            long tokens = (long) result.globalStep() * batch * blockLength;
+            long tokens = corpus.tokens(result.globalStep() * batch);
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("kind", "pretraining");
             training.put("command", b.command);
@@ -171,7 +178,9 @@ public final class Pretrainer {
             training.put("planned_steps", plan.get("max_steps"));
             training.put("tokens", tokens);
             training.put("batch_size", batch);
-            training.put("block_length", blockLength);
+            training.put("max_length", plan.get("max_length"));
+            training.put("held_out_batches", plan.get("held_out_batches"));
+            training.put("loss", "reading and grading documents from the question on; prose whole");
             training.put("learning_rate", plan.get("learning_rate"));
             training.put("wall_seconds", Math.round(wall));
             training.put("final_train_loss", trainLoss);
@@ -219,7 +228,7 @@ public final class Pretrainer {
         if (maxSteps <= 0) {
             double stepSeconds = measureStepSeconds(tokDir);
             maxSteps = Math.max(1, (int) (b.timeLimit.toSeconds() * 1.25 / stepSeconds)); // the clock usually ends it first
-            LOG.info("one step of {} x {} tokens takes {} s here: planning {} steps for {}", b.batchSize, b.blockLength,
+            LOG.info("one step of {} documents takes {} s here: planning {} steps for {}", b.batchSize,
                     String.format("%.3f", stepSeconds), maxSteps, b.timeLimit);
         }
         int saveSteps = b.saveSteps > 0 ? b.saveSteps : Math.max(1, maxSteps / 24);
@@ -229,7 +238,8 @@ public final class Pretrainer {
         plan.put("max_steps", maxSteps);
         plan.put("save_steps", saveSteps);
         plan.put("batch_size", b.batchSize);
-        plan.put("block_length", b.blockLength);
+        plan.put("max_length", b.maxLength);
+        plan.put("held_out_batches", b.heldOutBatches);
         plan.put("learning_rate", b.learningRate);
         plan.put("warmup_steps", Math.min(b.warmupSteps, Math.max(1, maxSteps / 10)));
         plan.put("time_limit_seconds", b.timeLimit == null ? null : b.timeLimit.toSeconds());
@@ -238,18 +248,18 @@ public final class Pretrainer {
         return plan;
     }
 
-    /** Times a few training steps of this shape on random blocks, so the step budget fits the time limit. */
+    /** Times a few training steps of this shape on the first batches, so the step budget fits the time limit. */
     private double measureStepSeconds(Path tokDir) {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokDir)) {
             int eos = tokenizer.eosTokenId();
-            PackedCorpus probe = PackedCorpus.build(b.seed, 4 * b.batchSize, b.blockLength, tokenizer);
+            GroupedCorpus probe = GroupedCorpus.build(b.seed, 4, b.batchSize, b.maxLength, tokenizer);
             Path dir = b.outputDir.resolve("calibration");
             long[] marks = new long[5];
             try (CausalLM model = CausalLM.create(b.shape.config(tokenizer.vocabSize(), eos, eos), b.seed)) {
                 TrainingArguments args = TrainingArguments.builder().outputDir(dir).maxSteps(4)
                         .perDeviceTrainBatchSize(b.batchSize).learningRate(b.learningRate).saveStrategy(IntervalStrategy.NO)
                         .loggingStrategy(IntervalStrategy.NO).disableTqdm(true).overwriteOutputDir(true).build();
-                Trainer.builder().model(model).args(args).trainDataset(probe.blocks()).tokenizer(tokenizer)
+                Trainer.builder().model(model).args(args).trainDataset(probe.examples()).tokenizer(tokenizer)
                         .callback(new TrainerCallback() {
                             @Override
                             public void onStepEnd(TrainingArguments a, TrainerState s) {
@@ -312,10 +322,10 @@ public final class Pretrainer {
         private int maxSteps;
         private int saveSteps;
         private int batchSize = 16;
-        private int blockLength = 512;
+        private int maxLength = 512;
         private double learningRate = 2e-3;
         private int warmupSteps = 200;
-        private int heldOutBlocks = 48;
+        private int heldOutBatches = 24;
         private int loggingSteps = 10;
         private int tokenizerDocuments = 6000;
         private boolean resume;
@@ -333,10 +343,12 @@ public final class Pretrainer {
         /** Checkpoint (and held-out evaluation) interval; default a 24th of the run, about every 5 minutes of a 2-hour run. */
         public Builder saveSteps(int v) { this.saveSteps = v; return this; }
         public Builder batchSize(int v) { this.batchSize = v; return this; }
-        public Builder blockLength(int v) { this.blockLength = v; return this; }
+        /** Longest document in tokens; longer ones are left out. */
+        public Builder maxLength(int v) { this.maxLength = v; return this; }
         public Builder learningRate(double v) { this.learningRate = v; return this; }
         public Builder warmupSteps(int v) { this.warmupSteps = v; return this; }
-        public Builder heldOutBlocks(int v) { this.heldOutBlocks = v; return this; }
+        /** Batches of 8 documents from a corpus of another seed, for the held-out loss. */
+        public Builder heldOutBatches(int v) { this.heldOutBatches = v; return this; }
         /** Steps per line of {@code metrics.jsonl} (default 10). */
         public Builder loggingSteps(int v) { this.loggingSteps = v; return this; }
         public Builder tokenizerDocuments(int v) { this.tokenizerDocuments = v; return this; }
@@ -364,16 +376,16 @@ public final class Pretrainer {
             if (maxSteps < 0) {
                 throw new TrainingConfigException("maxSteps", "--max-steps must be positive, got " + maxSteps);
             }
-            if (batchSize < 1 || blockLength < 64 || blockLength > shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings()) {
-                throw new TrainingConfigException("blockLength", "--batch-size must be >= 1 and --block-length between 64 and "
-                        + shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings() + "; got " + batchSize + " and " + blockLength);
+            if (batchSize < 1 || maxLength < 64 || maxLength > shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings()) {
+                throw new TrainingConfigException("maxLength", "--batch-size must be >= 1 and --max-length between 64 and "
+                        + shape.config(shape.vocabSize(), 0, 0).maxPositionEmbeddings() + "; got " + batchSize + " and " + maxLength);
             }
             if (tokenizerDocuments < 100) {
                 throw new TrainingConfigException("tokenizerDocuments", "the tokenizer needs at least 100 corpus documents; got "
                         + tokenizerDocuments);
             }
-            if (heldOutBlocks < 1) {
-                throw new TrainingConfigException("heldOutBlocks", "--held-out-blocks must be >= 1; got " + heldOutBlocks);
+            if (heldOutBatches < 1) {
+                throw new TrainingConfigException("heldOutBatches", "--held-out-batches must be >= 1; got " + heldOutBatches);
             }
             if (resume && overwrite) {
                 throw new TrainingConfigException("resume", "--resume continues the run in --output, --overwrite replaces it; pass one");

@@ -50,7 +50,7 @@ public final class ShippedBase {
                     + "model.safetensors is missing); pretrain one with `trellis finetune pretrain` and pass it with --base");
         }
         try {
-            MessageDigest digest = PackedCorpus.sha256Digest();
+            MessageDigest digest = GroupedCorpus.sha256Digest();
             for (String f : FILES) {
                 try (InputStream in = open(f)) {
                     if (in != null) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain a base model from scratch on Trellis' generated reading corpus (records of eleven kinds"
                 + " with lookup questions, grading exercises and prose): a BPE tokenizer, then a Llama-architecture"
-                + " decoder, packed blocks in curriculum order, checkpoints every few minutes.",
+                + " decoder, length-grouped batches in curriculum order, checkpoints every few minutes.",
                 "Writes DIR/model: the base in float16 with its provenance in trellis.json and loss.png. A stopped run"
                         + " continues with --resume."},
         footerHeading = "%nExamples:%n",
@@ -41,11 +41,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "20261204", description = "Corpus and initialisation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Blocks per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "16", description = "Documents per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--block-length", defaultValue = "512", description = "Tokens per packed block (default: ${DEFAULT-VALUE}).")
-    int blockLength;
+    @Option(names = "--max-length", defaultValue = "512", description = "Longest document in tokens (default: ${DEFAULT-VALUE}).")
+    int maxLength;
 
     @Option(names = "--learning-rate", defaultValue = "2e-3", paramLabel = "RATE",
             description = "Peak learning rate, after warmup, decaying on a cosine (default: ${DEFAULT-VALUE}).")
@@ -59,9 +59,9 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Corpus documents the tokenizer is trained on (default: ${DEFAULT-VALUE}).")
     int tokenizerDocuments;
 
-    @Option(names = "--held-out-blocks", defaultValue = "48", paramLabel = "N",
-            description = "Blocks of a corpus with another seed, for the held-out loss (default: ${DEFAULT-VALUE}).")
-    int heldOutBlocks;
+    @Option(names = "--held-out-batches", defaultValue = "24", paramLabel = "N",
+            description = "Batches of 8 documents of a corpus with another seed, for the held-out loss (default: ${DEFAULT-VALUE}).")
+    int heldOutBatches;
 
     @Option(names = "--resume", description = "Continue the run in --output from its latest checkpoint.")
     boolean resume;
@@ -79,15 +79,15 @@ public final class PretrainCommand implements Callable<Integer> {
         Path dir = output != null ? output : TrellisHome.directory().resolve("pretrain");
         StringBuilder command = new StringBuilder("trellis finetune pretrain --shape ").append(shape)
                 .append(" --seed ").append(seed).append(" --batch-size ").append(batchSize)
-                .append(" --block-length ").append(blockLength).append(" --learning-rate ").append(learningRate)
+                .append(" --max-length ").append(maxLength).append(" --learning-rate ").append(learningRate)
                 .append(" --time-limit ").append(timeLimitMinutes);
         if (maxSteps != null) {
             command.append(" --max-steps ").append(maxSteps);
         }
         Pretrainer.Builder b = Pretrainer.builder().outputDir(dir).shape(BaseShape.named(shape)).seed(seed)
                 .timeLimit(Duration.ofMillis((long) (timeLimitMinutes * 60_000))).batchSize(batchSize)
-                .blockLength(blockLength).learningRate(learningRate).tokenizerDocuments(tokenizerDocuments)
-                .heldOutBlocks(heldOutBlocks).resume(resume).overwrite(overwrite).command(command.toString())
+                .maxLength(maxLength).learningRate(learningRate).tokenizerDocuments(tokenizerDocuments)
+                .heldOutBatches(heldOutBatches).resume(resume).overwrite(overwrite).command(command.toString())
                 .disableProgressBar(true).callback(new TrainingProgress("Pretraining",
                         Duration.ofMillis((long) (timeLimitMinutes * 60_000))));
         if (maxSteps != null) {

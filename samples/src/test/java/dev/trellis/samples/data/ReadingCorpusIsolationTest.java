@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.data.InstructionExample;
-import dev.trellis.finetune.pretrain.PackedCorpus;
+import dev.trellis.finetune.pretrain.GroupedCorpus;
 import dev.trellis.finetune.pretrain.Pretrainer;
 import dev.trellis.finetune.pretrain.ReadingCorpus;
 import dev.trellis.samples.SampleData;
@@ -64,7 +64,7 @@ class ReadingCorpusIsolationTest {
                 }
             }
         }
-        assertThat(PackedCorpus.STAGES).isNotEmpty();
+        assertThat(GroupedCorpus.STAGES).isNotEmpty();
     }
 
     private static String firstWords(String text) {
