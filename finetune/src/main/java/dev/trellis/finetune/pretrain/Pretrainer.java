@@ -223,7 +223,8 @@ public final class Pretrainer {
         for (int i = 0; i < b.tokenizerDocuments; i++) {
             texts.add(i % 4 == 3 ? sample.prose() : sample.nextDocument(8));
         }
-        BpeTrainer.builder().vocabSize(b.shape.vocabSize()).build().train(texts).save(tokDir);
+        // whitespace apart: a value copied from a context into an answer keeps its token ids
+        BpeTrainer.builder().vocabSize(b.shape.vocabSize()).isolatedSpaces(true).build().train(texts).save(tokDir);
         int maxSteps = b.maxSteps;
         if (maxSteps <= 0) {
             double stepSeconds = measureStepSeconds(tokDir);

@@ -44,9 +44,11 @@ public final class BpeTrainer {
     private final long minFrequency;
     private final List<String> specialTokens;
     private final boolean individualDigits;
+    private final boolean isolatedSpaces;
 
     private BpeTrainer(Builder b) {
         this.individualDigits = b.individualDigits;
+        this.isolatedSpaces = b.isolatedSpaces;
         this.vocabSize = b.vocabSize;
         this.minFrequency = b.minFrequency;
         this.specialTokens = List.copyOf(b.specialTokens);
@@ -78,7 +80,7 @@ public final class BpeTrainer {
         long start = System.nanoTime();
         Map<String, long[]> wordCounts = new HashMap<>();
         for (String text : texts) {
-            for (String piece : ByteLevel.preTokenize(text, individualDigits)) {
+            for (String piece : ByteLevel.preTokenize(text, individualDigits, isolatedSpaces)) {
                 wordCounts.computeIfAbsent(ByteLevel.encode(piece), k -> new long[1])[0]++;
             }
         }
@@ -199,7 +201,7 @@ public final class BpeTrainer {
         }
         LOG.info("Trained byte-level BPE: {} distinct words, {} merges, vocabulary {} in {} ms",
                 n, merges.size(), vocab.size(), (System.nanoTime() - start) / 1_000_000);
-        return new BpeVocabulary(vocab, merges, specialTokens, individualDigits);
+        return new BpeVocabulary(vocab, merges, specialTokens, individualDigits, isolatedSpaces);
     }
 
     private static int byCountThenIds(long[] x, long[] y) {
@@ -250,6 +252,7 @@ public final class BpeTrainer {
         private long minFrequency = 2;
         private List<String> specialTokens = List.of(END_OF_TEXT);
         private boolean individualDigits;
+        private boolean isolatedSpaces;
 
         /** Target vocabulary size, special tokens and the 256 byte symbols included (default 4096). */
         public Builder vocabSize(int vocabSize) {
@@ -271,6 +274,18 @@ public final class BpeTrainer {
          */
         public Builder individualDigits(boolean individualDigits) {
             this.individualDigits = individualDigits;
+            return this;
+        }
+
+        /**
+         * Whitespace as tokens of its own (Hugging Face's {@code Split(\s+, Isolated)} before ByteLevel): a word
+         * is then the same token after a space, a newline or nothing, so a value read in a context
+         * ({@code "light: partial shade"}) and the same value starting an answer ({@code "partial shade"}) share
+         * their tokens, and copying one into the other is copying ids. GPT-2's scheme fuses the space into the
+         * word ({@code "Ġpartial"} vs {@code "partial"}), which a small model must learn token by token.
+         */
+        public Builder isolatedSpaces(boolean isolatedSpaces) {
+            this.isolatedSpaces = isolatedSpaces;
             return this;
         }
 

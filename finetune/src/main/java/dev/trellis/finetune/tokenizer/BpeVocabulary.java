@@ -22,7 +22,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * format, so DJL's {@code HuggingFaceTokenizer}, Python's {@code tokenizers} and
  * {@code transformers.AutoTokenizer} load it.
  */
-public record BpeVocabulary(List<String> vocab, List<String> merges, List<String> specialTokens, boolean individualDigits) {
+public record BpeVocabulary(List<String> vocab, List<String> merges, List<String> specialTokens, boolean individualDigits,
+                            boolean isolatedSpaces) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -54,11 +55,20 @@ public record BpeVocabulary(List<String> vocab, List<String> merges, List<String
             t.put("special", true);
         }
         root.putNull("normalizer");
-        if (individualDigits) {
+        if (individualDigits || isolatedSpaces) {
             ObjectNode sequence = root.putObject("pre_tokenizer");
             sequence.put("type", "Sequence");
             ArrayNode steps = sequence.putArray("pretokenizers");
-            steps.addObject().put("type", "Digits").put("individual_digits", true);
+            if (isolatedSpaces) {
+                ObjectNode split = steps.addObject();
+                split.put("type", "Split");
+                split.putObject("pattern").put("Regex", "\\s+");
+                split.put("behavior", "Isolated");
+                split.put("invert", false);
+            }
+            if (individualDigits) {
+                steps.addObject().put("type", "Digits").put("individual_digits", true);
+            }
             byteLevel(steps.addObject(), false, true);
         } else {
             byteLevel(root.putObject("pre_tokenizer"), false, true);

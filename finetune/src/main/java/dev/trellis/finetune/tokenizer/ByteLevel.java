@@ -79,6 +79,37 @@ public final class ByteLevel {
      * then spelled digit by digit, so a model can copy or compare numbers it never saw whole.
      */
     public static List<String> preTokenize(String text, boolean individualDigits) {
+        return preTokenize(text, individualDigits, false);
+    }
+
+    private static final java.util.regex.Pattern WHITESPACE =
+            java.util.regex.Pattern.compile("\\s+", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+
+    /**
+     * The same, with {@code isolatedSpaces}: runs of whitespace are pieces of their own first (Hugging Face's
+     * {@code Split(Regex \s+, Isolated)}), and the rest is split as above.
+     */
+    public static List<String> preTokenize(String text, boolean individualDigits, boolean isolatedSpaces) {
+        if (!isolatedSpaces) {
+            return splitPieces(text, individualDigits);
+        }
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = WHITESPACE.matcher(text);
+        int last = 0;
+        while (m.find()) {
+            if (m.start() > last) {
+                out.addAll(splitPieces(text.substring(last, m.start()), individualDigits));
+            }
+            out.add(m.group());
+            last = m.end();
+        }
+        if (last < text.length()) {
+            out.addAll(splitPieces(text.substring(last), individualDigits));
+        }
+        return out;
+    }
+
+    private static List<String> splitPieces(String text, boolean individualDigits) {
         List<String> out = new ArrayList<>();
         if (!individualDigits) {
             addRegexPieces(text, out);

@@ -122,6 +122,27 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void isolatedSpacesGiveAWordTheSameTokensAfterASpaceANewlineOrNothing(@org.junit.jupiter.api.io.TempDir Path dir) {
+        List<String> corpus = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            corpus.add("light: partial shade\nprice: 94.50\n\nQuestion: How much light?\n\n### Answer:\npartial shade " + i);
+        }
+        BpeTrainer.builder().vocabSize(300).isolatedSpaces(true).build().train(corpus).save(dir);
+        assertThat(ByteLevel.preTokenize("light: partial shade\n\npartial", false, true))
+                .containsExactly("light", ":", " ", "partial", " ", "shade", "\n\n", "partial");
+        try (HfTokenizer tok = HfTokenizer.load(dir)) {
+            int[] inContext = tok.encode("light: partial shade");
+            int[] answer = tok.encode("partial shade");
+            int[] afterNewline = tok.encode("\npartial shade");
+            assertThat(java.util.Arrays.copyOfRange(inContext, inContext.length - answer.length, inContext.length)).isEqualTo(answer);
+            assertThat(java.util.Arrays.copyOfRange(afterNewline, 1, afterNewline.length)).isEqualTo(answer);
+            assertThat(tok.decode(inContext, true)).isEqualTo("light: partial shade");
+            String text = "price: $94.50\n\n### Answer:\n$94.50 and   three spaces\tand a tab";
+            assertThat(tok.decode(tok.encode(text), true)).isEqualTo(text);
+        }
+    }
+
+    @Test
     void encodeAddsNothingAndNeverTruncatesOrPads() {
         try (HfTokenizer tok = HfTokenizer.load(dir.resolve("tokenizer.json"))) {
             StringBuilder sb = new StringBuilder();
