@@ -235,25 +235,25 @@ public final class ReadingCorpus {
     private Example question(RecordSchema schema, List<Map<String, String>> records, List<String> shown) {
         int roll = rnd.nextInt(100);
         Map<String, String> target = records.get(rnd.nextInt(records.size()));
-        if (roll < 38) {
+        if (roll < 44) {
             return fieldQuestion(schema, records, shown, target);
         }
-        if (roll < 52) {
+        if (roll < 58) {
             return whichQuestion(schema, records, shown, target);
         }
-        if (roll < 57) {
+        if (roll < 63) {
             return whichTwoQuestion(schema, records, shown, target);
         }
-        if (roll < 69) {
+        if (roll < 75) {
             return compareQuestion(schema, records, shown);
         }
-        if (roll < 77) {
+        if (roll < 82) {
             return countQuestion(schema, records, shown);
         }
-        if (roll < 88) {
+        if (roll < 93) {
             return yesNoQuestion(schema, records, shown, target);
         }
-        return notInContextQuestion(schema, records, shown);
+        return notInContextQuestion(schema, records, shown); // rare: a frequent refusal is the answer a model falls back on
     }
 
     private Example fieldQuestion(RecordSchema schema, List<Map<String, String>> records, List<String> shown,
@@ -268,7 +268,10 @@ public final class ReadingCorpus {
             return new Example(fill(q, name, schema), target.get("id"), "field", schema.noun());
         }
         Field f = field(schema, key);
-        String q = f.asks().get(rnd.nextInt(f.asks().size()));
+        // half the time the question names the key itself: the same tokens as in the context, the lookup's
+        // easiest cue; else one of the field's own phrasings, which a finetune adds more of
+        String q = rnd.nextBoolean() ? "What is the {key} of {name}?".replace("{key}", key)
+                : f.asks().get(rnd.nextInt(f.asks().size()));
         return new Example(fill(q, name, schema), answerValue(f, target.get(key)), "field", schema.noun());
     }
 
