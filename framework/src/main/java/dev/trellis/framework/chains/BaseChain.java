@@ -105,9 +105,9 @@ public abstract class BaseChain implements Chain {
         try {
             Map<String, Object> outputs = doCall(prepared, run);
             checkOutputs(outputs);
-            if (onToken != null && !run.streamedTokens() && outputKeys().size() == 1
-                    && outputs.get(outputKeys().get(0)) != null) {
-                run.token(String.valueOf(outputs.get(outputKeys().get(0))), onToken);
+            String answerKey = answerKey();
+            if (onToken != null && !run.streamedTokens() && answerKey != null && outputs.get(answerKey) != null) {
+                run.token(String.valueOf(outputs.get(answerKey)), run.tokenSink().orElseThrow());
             }
             afterCall(prepared, outputs);
             if (memory != null) {
@@ -124,6 +124,15 @@ public abstract class BaseChain implements Chain {
         } finally {
             run.close();
         }
+    }
+
+    /**
+     * The output that is the chain's answer, streamed whole by {@link #stream} when no model call
+     * streamed it: the single output key by default, {@code null} when there is none.
+     */
+    protected String answerKey() {
+        List<String> keys = outputKeys();
+        return keys.size() == 1 ? keys.get(0) : null;
     }
 
     /** Saves the exchange the way LangChain's {@code save_context} picks its input and output. */

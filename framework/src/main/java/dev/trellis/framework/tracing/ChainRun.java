@@ -49,7 +49,10 @@ public final class ChainRun implements AutoCloseable {
 
     private ChainRun(ChainRun parent, String chainName, List<ChainListener> inherited, List<ChainListener> listeners,
                      Consumer<String> tokenSink) {
-        this.tokenSink = tokenSink;
+        this.tokenSink = tokenSink == null ? null : token -> {
+            streamedTokens = true;
+            tokenSink.accept(token);
+        };
         this.parent = parent;
         this.chainName = chainName;
         this.depth = parent == null ? 0 : parent.depth + 1;
@@ -200,7 +203,6 @@ public final class ChainRun implements AutoCloseable {
      * stream text that did not come from a model call (a chosen answer, a tool's direct result).
      */
     public void token(String token, Consumer<String> tokens) {
-        streamedTokens = true;
         for (ChainListener listener : listeners) {
             listener.onToken(this, token);
         }
@@ -217,7 +219,7 @@ public final class ChainRun implements AutoCloseable {
         return tokenSink != null;
     }
 
-    /** Whether any token went to a sink through this run. */
+    /** Whether any token reached this run's {@link #tokenSink()}. */
     public boolean streamedTokens() {
         return streamedTokens;
     }
