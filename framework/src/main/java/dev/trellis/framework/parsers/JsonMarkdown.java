@@ -112,8 +112,8 @@ public final class JsonMarkdown {
      * Parses JSON that may be cut short or followed by other text (LangChain's
      * {@code parse_partial_json}): an open string is closed, open arrays and objects are closed in
      * order, and characters are dropped from the end until what is left parses. So
-     * {@code {"foo": "bar", "bar":} reads as {@code {foo=bar}} and a streamed prefix
-     * {@code {"setup": "Why did} as {@code {setup=Why did}}.
+     * <code>{"foo": "bar", "bar":</code> reads as <code>{foo=bar}</code> and a streamed prefix
+     * <code>{"setup": "Why did</code> as <code>{setup=Why did}</code>.
      *
      * @return the value (a {@code Map}, {@code List}, {@code String}, number, boolean), or empty
      *         when a closing bracket does not match its opening one
