@@ -49,7 +49,8 @@ import java.util.function.Function;
  * also bounds a single model call or tool that hangs.
  *
  * <p>{@link #stream} streams the final answer: the text after "Final Answer:" for the ReAct
- * protocols, the reply without tool calls for {@link AgentType#TOOL_CALLING}, a
+ * protocols; for {@link AgentType#TOOL_CALLING} the text the model writes (the answer, and any
+ * words it writes beside its tool calls, which cannot be told apart until the reply ends); a
  * {@linkplain AgentTool#returnDirect() return-direct} tool's result whole.
  *
  * <p>{@link #close()} releases what the executor owns ({@link Builder#owns(AutoCloseable)}), e.g. the
