@@ -138,31 +138,17 @@ public abstract class BaseChain implements Chain {
     /** Saves the exchange the way LangChain's {@code save_context} picks its input and output. */
     private void saveToMemory(Map<String, Object> inputs, Map<String, Object> outputs) {
         String inputKey = memoryInputKey();
-        if (inputKey == null) {
-            List<String> candidates = new ArrayList<>();
-            for (String key : inputs.keySet()) {
-                if (!key.equals(memory.memoryKey()) && !key.equals(STOP_KEY)) {
-                    candidates.add(key);
-                }
-            }
-            if (candidates.size() != 1) {
-                throw new ChainInputException("chain '" + name + "' cannot tell which input to save to its memory: "
-                        + "the inputs " + candidates + " are not memory variables; set builder().memoryInputKey(...)");
-            }
-            inputKey = candidates.get(0);
-        }
         String outputKey = memoryOutputKey();
-        if (outputKey == null) {
-            if (outputs.size() == 1) {
-                outputKey = outputs.keySet().iterator().next();
-            } else if (outputs.containsKey("output")) {
-                outputKey = "output";
-            } else {
-                throw new ChainInputException("chain '" + name + "' cannot tell which output to save to its memory: "
-                        + "it has outputs " + outputs.keySet() + "; set builder().memoryOutputKey(...)");
-            }
+        if (inputKey != null && outputKey != null) {
+            memory.saveContext(String.valueOf(inputs.get(inputKey)), String.valueOf(outputs.get(outputKey)));
+            return;
         }
-        memory.saveContext(String.valueOf(inputs.get(inputKey)), String.valueOf(outputs.get(outputKey)));
+        try {
+            memory.saveContext(inputKey == null ? inputs : Map.of("chosen_input", String.valueOf(inputs.get(inputKey))),
+                    outputKey == null ? outputs : Map.of("chosen_output", String.valueOf(outputs.get(outputKey))));
+        } catch (IllegalArgumentException ambiguous) {
+            throw new ChainInputException("chain '" + name + "': " + ambiguous.getMessage());
+        }
     }
 
     /** The input key whose value is saved to memory; {@code null}: the caller's one non-memory input. */

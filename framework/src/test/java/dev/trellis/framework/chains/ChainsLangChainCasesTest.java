@@ -214,6 +214,32 @@ class ChainsLangChainCasesTest {
         }
     }
 
+    /** test_conversation_memory, for each of LangChain's parametrized memories. */
+    @Test
+    void conversationMemory() {
+        List<AbstractConversationMemory> memories = List.of(
+                ConversationBufferMemory.builder().memoryKey("baz").build(),
+                ConversationSummaryMemory.builder().chatModel(ScriptedChatModel.answering(m -> "foo")).memoryKey("baz").build(),
+                ConversationBufferWindowMemory.builder().k(5).memoryKey("baz").build());
+        for (AbstractConversationMemory memory : memories) {
+            String name = memory.getClass().getSimpleName();
+            Map<String, Object> goodInputs = Map.of("foo", "bar", "baz", "foo");
+            Map<String, Object> goodOutputs = Map.of("bar", "foo");
+            memory.saveContext(goodInputs, goodOutputs);
+            assertThatThrownBy(() -> memory.saveContext(Map.of("foo", "bar", "foo1", "bar"), goodOutputs)).as(name)
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> memory.saveContext(Map.of("baz", "bar"), goodOutputs)).as(name)
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> memory.saveContext(goodInputs, Map.of())).as(name)
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> memory.saveContext(goodInputs, Map.of("foo", "bar", "foo1", "bar"))).as(name)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        ConversationBufferMemory buffer = ConversationBufferMemory.builder().memoryKey("baz").build();
+        buffer.saveContext(Map.of("foo", "bar", "baz", "foo", "stop", "x"), Map.of("text", "t", "output", "answer"));
+        assertThat(buffer.loadMemoryVariables()).isEqualTo(Map.of("baz", "Human: bar\nAI: answer"));
+    }
+
     // test_sequential.py
 
     @Test
