@@ -48,6 +48,11 @@ import java.util.function.Function;
  * finishes is stopped by {@code maxIterations} (15 by default) or {@code maxExecutionTime}, which
  * also bounds a single model call or tool that hangs.
  *
+ * <p>{@link #stream} streams the final answer: the text after "Final Answer:" for the ReAct
+ * protocols; for {@link AgentType#TOOL_CALLING} the text the model writes (the answer, and any
+ * words it writes beside its tool calls, which cannot be told apart until the reply ends); a
+ * {@linkplain AgentTool#returnDirect() return-direct} tool's result whole.
+ *
  * <p>{@link #close()} releases what the executor owns ({@link Builder#owns(AutoCloseable)}), e.g. the
  * sandbox of {@link Agents#javaAgent}; tools given with {@code tools(...)} stay the caller's.
  */
@@ -152,6 +157,11 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
     }
 
     @Override
+    protected String answerKey() {
+        return OUTPUT_KEY;
+    }
+
+    @Override
     public List<String> outputKeys() {
         return outputKeys;
     }
@@ -245,8 +255,28 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
                 step(run, "Observation: " + observations.get(i));
                 steps.add(new AgentStep(plan.actions().get(i), observations.get(i)));
             }
+            String direct = directResult(plan.actions(), observations);
+            if (direct != null) {
+                run.tokenSink().ifPresent(sink -> run.token(direct, sink));
+                return outputs(direct, steps);
+            }
         }
         return outputs(stopped(stopReason, planner, steps, run, deadline), steps);
+    }
+
+    /**
+     * The answer when every tool called this turn returns directly (LangChain's
+     * {@code return_direct}, which it allows for single-action turns): the observations, one per
+     * line. {@code null} when the run goes on.
+     */
+    private String directResult(List<AgentAction> actions, List<String> observations) {
+        for (AgentAction action : actions) {
+            AgentTool tool = tools.get(action.tool());
+            if (tool == null || !tool.returnDirect()) {
+                return null;
+            }
+        }
+        return String.join("\n", observations);
     }
 
     private AgentPlanner planner(String question) {
@@ -432,6 +462,12 @@ public class AgentExecutor extends BaseChain implements AutoCloseable {
 
         public Builder llm(ChatModel llm) {
             this.llm = llm;
+            return this;
+        }
+
+        /** A streaming-only model (e.g. {@code OpenAiStreamingChatModel}); {@code call} waits for its whole answers. */
+        public Builder streamingLlm(dev.langchain4j.model.chat.StreamingChatModel llm) {
+            this.llm = dev.trellis.framework.models.StreamingOnlyChatModel.of(llm);
             return this;
         }
 

@@ -13,6 +13,9 @@ import java.util.Map;
  * a JSON blob {@code {"action": "tool", "action_input": ...}} in a markdown code block, the
  * answer is the text after {@code Final Answer:}. A text {@code action_input} goes to the tool's
  * {@code run}, an object to its {@code runJson}.
+ *
+ * <p>An answer holding both is read by position, as the text parser does: a final answer before
+ * the blob wins (its text runs to the first blank line), a blob before a final answer is an error.
  */
 public final class ReActJsonOutputParser implements OutputParser<AgentDecision> {
 
@@ -35,8 +38,18 @@ public final class ReActJsonOutputParser implements OutputParser<AgentDecision> 
             }
             if (blob != null && blob.containsKey("action")) {
                 if (hasFinal) {
-                    throw new AgentOutputParserException("the answer holds both a Final Answer and an action blob; "
-                            + "write either one action or only a Final Answer", answer);
+                    int finalAt = answer.indexOf(ReActOutputParser.FINAL_ANSWER);
+                    int blobAt = answer.indexOf("```");
+                    if (blobAt < 0) {
+                        blobAt = answer.indexOf('{');
+                    }
+                    if (finalAt < blobAt) {
+                        int start = finalAt + ReActOutputParser.FINAL_ANSWER.length();
+                        int end = answer.indexOf("\n\n", start);
+                        return new AgentFinish(answer.substring(start, end < 0 ? answer.length() : end).strip(), answer);
+                    }
+                    throw new AgentOutputParserException("Parsing LLM output produced both a final answer and a "
+                            + "parse-able action; write either one action or only a Final Answer", answer);
                 }
                 Object tool = blob.get("action");
                 if (!(tool instanceof String name) || name.isBlank()) {
@@ -53,7 +66,7 @@ public final class ReActJsonOutputParser implements OutputParser<AgentDecision> 
             }
         }
         if (hasFinal) {
-            String output = answer.substring(answer.indexOf(ReActOutputParser.FINAL_ANSWER)
+            String output = answer.substring(answer.lastIndexOf(ReActOutputParser.FINAL_ANSWER)
                     + ReActOutputParser.FINAL_ANSWER.length()).strip();
             return new AgentFinish(output, answer);
         }

@@ -6,9 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the text ReAct protocol ({@link AgentType#ZERO_SHOT_REACT_DESCRIPTION}): either
- * {@code Action: tool} followed by {@code Action Input: text}, or {@code Final Answer: text}.
- * An answer with both, or with neither, is an {@link AgentOutputParserException}.
+ * Reads the text ReAct protocol ({@link AgentType#ZERO_SHOT_REACT_DESCRIPTION}), as LangChain's
+ * {@code ReActSingleInputOutputParser} / {@code MRKLOutputParser} do: either {@code Action: tool}
+ * followed by {@code Action Input: text}, or {@code Final Answer: text}.
+ *
+ * <p>An answer holding both is read by position, like LangChain: a {@code Final Answer:} written
+ * before the action wins (the model answered, then invented a next step), and its text runs to the
+ * first blank line; an action followed by a final answer is an {@link AgentOutputParserException},
+ * because the model made up the observation in between. An answer with neither is an error too.
  */
 public final class ReActOutputParser implements OutputParser<AgentDecision> {
 
@@ -21,12 +26,17 @@ public final class ReActOutputParser implements OutputParser<AgentDecision> {
     @Override
     public AgentDecision parse(String text) {
         String answer = text == null ? "" : text;
-        boolean hasFinal = answer.contains(FINAL_ANSWER);
+        int finalAt = answer.indexOf(FINAL_ANSWER);
         Matcher action = ACTION.matcher(answer);
         if (action.find()) {
-            if (hasFinal) {
-                throw new AgentOutputParserException("the answer holds both a Final Answer and an Action; "
-                        + "write either an Action with its Action Input, or only a Final Answer", answer);
+            if (finalAt >= 0 && finalAt < action.start()) {
+                int start = finalAt + FINAL_ANSWER.length();
+                int end = answer.indexOf("\n\n", start);
+                return new AgentFinish(answer.substring(start, end < 0 ? answer.length() : end).strip(), answer);
+            }
+            if (finalAt >= 0) {
+                throw new AgentOutputParserException("Parsing LLM output produced both a final answer and a parse-able "
+                        + "action; write either an Action with its Action Input, or only a Final Answer", answer);
             }
             String tool = action.group(1).trim();
             String input = action.group(2);
@@ -40,8 +50,8 @@ public final class ReActOutputParser implements OutputParser<AgentDecision> {
             }
             return AgentAction.text(tool, input, answer);
         }
-        if (hasFinal) {
-            String output = answer.substring(answer.indexOf(FINAL_ANSWER) + FINAL_ANSWER.length()).strip();
+        if (finalAt >= 0) {
+            String output = answer.substring(answer.lastIndexOf(FINAL_ANSWER) + FINAL_ANSWER.length()).strip();
             return new AgentFinish(output, answer);
         }
         if (!ACTION_ONLY.matcher(answer).find()) {

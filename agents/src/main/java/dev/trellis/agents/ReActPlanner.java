@@ -5,6 +5,7 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.trellis.agents.tools.AgentTool;
 import dev.trellis.framework.parsers.OutputParser;
@@ -26,7 +27,7 @@ final class ReActPlanner implements AgentPlanner {
     private final OutputParser<AgentDecision> parser;
 
     ReActPlanner(ChatModel llm, boolean json, String prefix, Collection<AgentTool> tools, String question) {
-        this.model = new BoundChatModel(llm, List.of(), List.of(STOP));
+        this.model = BoundChatModel.bind(llm, List.of(), List.of(STOP));
         this.json = json;
         this.prefix = prefix;
         this.tools = tools;
@@ -63,9 +64,13 @@ final class ReActPlanner implements AgentPlanner {
         return List.of(UserMessage.from(AgentPrompts.reactPrompt(prefix, tools, question, steps) + suffix));
     }
 
-    /** The model's text, cut at an invented observation in case the model ignored the stop sequence. */
+    /**
+     * The model's text, cut at an invented observation in case the model ignored the stop sequence.
+     * When the run streams, the text after "Final Answer:" streams to the run's handler.
+     */
     static String complete(ChatModel model, List<ChatMessage> messages, ChainRun run) {
-        ChatResponse response = run.chat(model, messages);
+        ChatResponse response = run.chat(model, ChatRequest.builder().messages(messages).build(),
+                run.tokenSink().map(FinalAnswerTokens::new).orElse(null));
         AiMessage ai = response == null ? null : response.aiMessage();
         if (ai == null || ai.text() == null) {
             throw new AgentOutputParserException("the model returned no text"

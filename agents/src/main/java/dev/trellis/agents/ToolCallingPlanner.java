@@ -8,6 +8,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.trellis.agents.tools.AgentTool;
 import dev.trellis.framework.tracing.ChainRun;
@@ -33,7 +34,7 @@ final class ToolCallingPlanner implements AgentPlanner {
         for (AgentTool tool : tools) {
             specifications.add(tool.specification());
         }
-        this.model = new BoundChatModel(llm, specifications, List.of());
+        this.model = BoundChatModel.bind(llm, specifications, List.of());
         this.unbound = llm;
         if (systemMessage != null && !systemMessage.isBlank()) {
             messages.add(SystemMessage.from(systemMessage));
@@ -44,7 +45,9 @@ final class ToolCallingPlanner implements AgentPlanner {
     @Override
     public Plan plan(List<AgentStep> steps, ChainRun run) {
         appendResults(steps);
-        ChatResponse response = run.chat(model, List.copyOf(messages));
+        // Streams the reply's text: the answer when the model calls no tool.
+        ChatResponse response = run.chat(model, ChatRequest.builder().messages(List.copyOf(messages)).build(),
+                run.tokenSink().orElse(null));
         AiMessage ai = response == null ? null : response.aiMessage();
         if (ai == null) {
             throw new AgentOutputParserException("the model returned no message", "");
@@ -77,7 +80,8 @@ final class ToolCallingPlanner implements AgentPlanner {
         appendResults(steps);
         List<ChatMessage> request = new ArrayList<>(messages);
         request.add(UserMessage.from(AgentPrompts.TOOL_CALLING_FINAL_REQUEST));
-        ChatResponse response = run.chat(unbound, request);
+        ChatResponse response = run.chat(unbound, ChatRequest.builder().messages(request).build(),
+                run.tokenSink().orElse(null));
         String text = response == null || response.aiMessage() == null || response.aiMessage().text() == null
                 ? "" : response.aiMessage().text();
         return new AgentFinish(text.strip(), text);

@@ -14,6 +14,9 @@ import java.util.function.Function;
  * a native tool call to {@link #runJson(String)}, whose default hands over the {@code input} field.
  * A failure inside a tool is the tool's to report: return or throw, and the executor turns a thrown
  * exception into an observation so the agent can go on.
+ *
+ * <p>A tool that {@linkplain #returnDirect() returns directly} (LangChain's {@code return_direct=True},
+ * langchain4j's {@code @Tool(returnBehavior = IMMEDIATE)}) ends the run: its result is the agent's answer.
  */
 public interface AgentTool {
 
@@ -25,6 +28,20 @@ public interface AgentTool {
 
     /** Runs the tool on the model's text input and returns the observation. */
     String run(String input) throws Exception;
+
+    /**
+     * Whether the tool's result is the agent's final answer, without another model turn
+     * (LangChain's {@code return_direct}); {@code false} by default.
+     */
+    default boolean returnDirect() {
+        return false;
+    }
+
+    /** This tool with {@link #returnDirect()} set as given. */
+    default AgentTool withReturnDirect(boolean returnDirect) {
+        AgentTool tool = this instanceof ReturnDirectTool wrapped ? wrapped.tool() : this;
+        return returnDirect == tool.returnDirect() ? tool : new ReturnDirectTool(tool, returnDirect);
+    }
 
     /** The JSON-schema signature offered to models with native tool calling. */
     default ToolSpecification specification() {

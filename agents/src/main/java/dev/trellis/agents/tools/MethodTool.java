@@ -48,6 +48,13 @@ final class MethodTool implements AgentTool {
         return specification.name();
     }
 
+    /** {@code @Tool(returnBehavior = IMMEDIATE)} makes the method's result the agent's answer. */
+    @Override
+    public boolean returnDirect() {
+        Tool tool = method.getAnnotation(Tool.class);
+        return tool != null && tool.returnBehavior() == dev.langchain4j.agent.tool.ReturnBehavior.IMMEDIATE;
+    }
+
     @Override
     public String description() {
         String description = specification.description();

@@ -2,7 +2,9 @@ package dev.trellis.framework.chains;
 
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.trellis.framework.models.StreamingOnlyChatModel;
 import dev.trellis.framework.memory.ConversationMemory;
 import dev.trellis.framework.prompts.BasePromptTemplate;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
@@ -27,6 +29,10 @@ import java.util.Set;
  * conversation.predict("Hi, my name is Andrew");
  * conversation.predict("What is my name?");
  * }</pre>
+ *
+ * <p>The input key must differ from the memory's key (LangChain refuses the overlap when the
+ * chain is built). {@code stop} as an input becomes the model's stop sequences, and
+ * {@link #stream} streams the answer from a {@code StreamingChatModel}.
  */
 public class ConversationChain extends BaseChain {
 
@@ -42,7 +48,6 @@ public class ConversationChain extends BaseChain {
             .build();
 
     private final ChatModel llm;
-    private final ConversationMemory memory;
     private final BasePromptTemplate prompt;
     private final String inputKey;
     private final String outputKey;
@@ -57,12 +62,20 @@ public class ConversationChain extends BaseChain {
     protected ConversationChain(Builder builder) {
         super(builder);
         this.llm = Objects.requireNonNull(builder.llm, "ConversationChain needs llm(ChatModel)");
-        this.memory = Objects.requireNonNull(builder.memory, "ConversationChain needs memory(ConversationMemory)");
+        ConversationMemory memory = Objects.requireNonNull(builder.memory,
+                "ConversationChain needs memory(ConversationMemory)");
         this.inputKey = builder.inputKey;
         this.outputKey = builder.outputKey;
+        if (inputKey.equals(memory.memoryKey())) {
+            throw new ChainValidationException("ConversationChain '" + name() + "': the input key '" + inputKey
+                    + "' is also the memory's key, so the memory would overwrite the input; give them different "
+                    + "names with inputKey(...) or the memory's memoryKey(...)");
+        }
         this.prompt = builder.prompt != null ? builder.prompt : defaultPrompt(memory);
         Set<String> expected = new HashSet<>(List.of(memory.memoryKey(), inputKey));
-        if (!new HashSet<>(prompt.inputVariables()).equals(expected)) {
+        Set<String> promptVariables = new HashSet<>(prompt.inputVariables());
+        promptVariables.addAll(prompt.optionalVariables());
+        if (!promptVariables.equals(expected)) {
             throw new ChainValidationException("ConversationChain '" + name() + "': the prompt's variables "
                     + prompt.inputVariables() + " must be exactly the memory key '" + memory.memoryKey()
                     + "' and the input key '" + inputKey + "'; adjust the prompt, memoryKey or inputKey");
@@ -105,8 +118,14 @@ public class ConversationChain extends BaseChain {
         return outputKeys;
     }
 
-    public ConversationMemory memory() {
-        return memory;
+    @Override
+    protected String memoryInputKey() {
+        return inputKey;
+    }
+
+    @Override
+    protected String memoryOutputKey() {
+        return outputKey;
     }
 
     public BasePromptTemplate prompt() {
@@ -114,16 +133,9 @@ public class ConversationChain extends BaseChain {
     }
 
     @Override
-    protected Map<String, Object> prepareInputs(Map<String, Object> inputs) {
-        Map<String, Object> prepared = new LinkedHashMap<>(inputs);
-        prepared.putAll(memory.loadMemoryVariables());
-        return prepared;
-    }
-
-    @Override
     protected Map<String, Object> doCall(Map<String, Object> inputs, ChainRun run) {
         List<ChatMessage> messages = prompt.formatMessages(inputs);
-        ChatResponse response = run.chat(llm, messages);
+        ChatResponse response = run.chat(llm, LlmChain.request(messages, inputs, name()), run.tokenSink().orElse(null));
         String text = response.aiMessage() == null ? null : response.aiMessage().text();
         if (text == null) {
             throw new IllegalStateException("chain '" + name() + "': the model returned no text");
@@ -133,15 +145,9 @@ public class ConversationChain extends BaseChain {
         return out;
     }
 
-    @Override
-    protected void afterCall(Map<String, Object> inputs, Map<String, Object> outputs) {
-        memory.saveContext(String.valueOf(inputs.get(inputKey)), String.valueOf(outputs.get(outputKey)));
-    }
-
     /** Builds a {@link ConversationChain}. */
     public static class Builder extends BaseChain.Builder<Builder> {
         private ChatModel llm;
-        private ConversationMemory memory;
         private BasePromptTemplate prompt;
         private String inputKey = "input";
         private String outputKey = "response";
@@ -154,8 +160,9 @@ public class ConversationChain extends BaseChain {
             return this;
         }
 
-        public Builder memory(ConversationMemory memory) {
-            this.memory = memory;
+        /** A streaming-only model (e.g. {@code OpenAiStreamingChatModel}); {@code call} waits for its whole answer. */
+        public Builder streamingLlm(StreamingChatModel llm) {
+            this.llm = StreamingOnlyChatModel.of(llm);
             return this;
         }
 

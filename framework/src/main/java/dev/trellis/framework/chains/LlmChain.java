@@ -3,7 +3,10 @@ package dev.trellis.framework.chains;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.trellis.framework.models.StreamingOnlyChatModel;
 import dev.trellis.framework.parsers.OutputParser;
 import dev.trellis.framework.prompts.BasePromptTemplate;
 import dev.trellis.framework.tracing.ChainRun;
@@ -25,6 +28,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>With an {@link OutputParser} the output value is the parsed object instead of the text.
+ * An input named {@code stop} (a String or a list of Strings) is sent as the model's stop
+ * sequences, as in LangChain. {@link #stream} streams the answer when the model is a
+ * {@code StreamingChatModel} ({@code LocalChatModel}, or any via {@link Builder#streamingLlm}).
  */
 public class LlmChain extends BaseChain {
 
@@ -44,7 +50,7 @@ public class LlmChain extends BaseChain {
     }
 
     protected LlmChain(Builder builder) {
-        super(builder.name != null ? builder.name : defaultName(builder.prompt), builder.verbose, builder.listeners);
+        super(builder.name != null ? builder.name : defaultName(builder.prompt), builder);
         this.llm = Objects.requireNonNull(builder.llm, "LlmChain needs llm(ChatModel)");
         this.prompt = Objects.requireNonNull(builder.prompt, "LlmChain needs prompt(PromptTemplate or ChatPromptTemplate)");
         this.outputKey = builder.outputKey;
@@ -77,7 +83,7 @@ public class LlmChain extends BaseChain {
     @Override
     protected Map<String, Object> doCall(Map<String, Object> inputs, ChainRun run) {
         List<ChatMessage> messages = prompt.formatMessages(inputs);
-        ChatResponse response = run.chat(llm, messages);
+        ChatResponse response = run.chat(llm, request(messages, inputs, name()), run.tokenSink().orElse(null));
         String text = textOf(response);
         Object value = outputParser == null ? text : outputParser.parse(text);
         Map<String, Object> out = new LinkedHashMap<>(2);
@@ -122,6 +128,38 @@ public class LlmChain extends BaseChain {
         return ai.text();
     }
 
+    /** The request for a prompt: the messages, plus the {@code stop} input as stop sequences. */
+    static ChatRequest request(List<ChatMessage> messages, Map<String, Object> inputs, String chainName) {
+        ChatRequest.Builder request = ChatRequest.builder().messages(messages);
+        List<String> stop = stopSequences(inputs.get(STOP_KEY), chainName);
+        if (!stop.isEmpty()) {
+            request.stopSequences(stop);
+        }
+        return request.build();
+    }
+
+    private static List<String> stopSequences(Object value, String chainName) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof String one) {
+            return List.of(one);
+        }
+        if (value instanceof java.util.Collection<?> many) {
+            List<String> out = new java.util.ArrayList<>(many.size());
+            for (Object item : many) {
+                if (!(item instanceof String text)) {
+                    throw new ChainInputException("chain '" + chainName + "': input 'stop' must hold only strings, found "
+                            + item);
+                }
+                out.add(text);
+            }
+            return out;
+        }
+        throw new ChainInputException("chain '" + chainName + "': input 'stop' must be a String or a List<String> "
+                + "of stop sequences, got a " + value.getClass().getName());
+    }
+
     private static String defaultName(BasePromptTemplate prompt) {
         return prompt == null ? "LlmChain" : "LlmChain(" + prompt.name() + ")";
     }
@@ -138,6 +176,12 @@ public class LlmChain extends BaseChain {
 
         public Builder llm(ChatModel llm) {
             this.llm = llm;
+            return this;
+        }
+
+        /** A streaming-only model (e.g. {@code OpenAiStreamingChatModel}); {@code call} waits for its whole answer. */
+        public Builder streamingLlm(StreamingChatModel llm) {
+            this.llm = StreamingOnlyChatModel.of(llm);
             return this;
         }
 

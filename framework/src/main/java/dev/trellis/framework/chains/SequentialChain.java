@@ -25,6 +25,9 @@ import java.util.Set;
  *
  * <p>The wiring is checked when the chain is built: a chain that needs a variable nobody provides
  * before it, a requested output nobody produces, or two producers of one variable are errors.
+ * With a {@link Builder#memory memory}, its variable is available to every step (and must not be
+ * one of the input variables); a step's own memory provides that step's memory variable.
+ * {@link #stream} streams the last step's answer.
  */
 public class SequentialChain extends BaseChain {
 
@@ -43,13 +46,23 @@ public class SequentialChain extends BaseChain {
         this.chains = List.copyOf(builder.chains);
         this.inputVariables = List.copyOf(builder.inputVariables);
         Set<String> known = new LinkedHashSet<>(inputVariables);
+        if (memory() != null) {
+            String memoryKey = memory().memoryKey();
+            if (inputVariables.contains(memoryKey)) {
+                throw new ChainValidationException("SequentialChain: the input variable '" + memoryKey + "' is also "
+                        + "the memory's key; use input and memory keys that do not overlap");
+            }
+            known.add(memoryKey);
+        }
+        Set<String> provided = new LinkedHashSet<>(known);
         for (int i = 0; i < chains.size(); i++) {
             Chain chain = chains.get(i);
-            for (String needed : chain.inputKeys()) {
+            for (String needed : chain.requiredInputKeys()) {
                 if (!known.contains(needed)) {
                     throw new ChainValidationException("SequentialChain: step " + (i + 1) + " ("
                             + SimpleSequentialChain.describe(chain) + ") needs variable '" + needed
                             + "', which neither the input variables " + inputVariables
+                            + (memory() == null ? "" : ", the memory")
                             + " nor an earlier step produces; available at that point: " + known
                             + ". Add it to inputVariables or reorder the chains");
                 }
@@ -58,7 +71,7 @@ public class SequentialChain extends BaseChain {
                 if (!known.add(produced)) {
                     throw new ChainValidationException("SequentialChain: step " + (i + 1) + " ("
                             + SimpleSequentialChain.describe(chain) + ") produces '" + produced
-                            + "', which is already " + (inputVariables.contains(produced) ? "an input variable"
+                            + "', which is already " + (provided.contains(produced) ? "an input or memory variable"
                             : "produced by an earlier step") + "; give it another output key");
                 }
             }
@@ -68,14 +81,14 @@ public class SequentialChain extends BaseChain {
             outputs = List.copyOf(builder.outputVariables);
         } else if (builder.returnAll) {
             outputs = new ArrayList<>(known);
-            outputs.removeAll(inputVariables);
+            outputs.removeAll(provided);
         } else {
             outputs = chains.get(chains.size() - 1).outputKeys();
         }
         for (String output : outputs) {
-            if (!known.contains(output) || inputVariables.contains(output)) {
+            if (!known.contains(output) || provided.contains(output)) {
                 throw new ChainValidationException("SequentialChain: output variable '" + output
-                        + "' is not produced by any chain; the chains produce " + producedBy(known)
+                        + "' is not produced by any chain; the chains produce " + producedBy(known, provided)
                         + ". Remove it from outputVariables or add a chain with that output key");
             }
         }
@@ -103,8 +116,11 @@ public class SequentialChain extends BaseChain {
     @Override
     protected Map<String, Object> doCall(Map<String, Object> inputs, ChainRun run) {
         Map<String, Object> known = new LinkedHashMap<>(inputs);
-        for (Chain chain : chains) {
-            Map<String, Object> result = chain.call(known);
+        for (int i = 0; i < chains.size(); i++) {
+            Chain chain = chains.get(i);
+            boolean last = i == chains.size() - 1;
+            Map<String, Object> result = last && run.isStreaming()
+                    ? chain.stream(known, run.tokenSink().orElseThrow()) : chain.call(known);
             for (String key : chain.outputKeys()) {
                 known.put(key, result.get(key));
             }
@@ -116,9 +132,9 @@ public class SequentialChain extends BaseChain {
         return out;
     }
 
-    private List<String> producedBy(Set<String> known) {
+    private static List<String> producedBy(Set<String> known, Set<String> provided) {
         List<String> produced = new ArrayList<>(known);
-        produced.removeAll(inputVariables);
+        produced.removeAll(provided);
         return produced;
     }
 

@@ -34,9 +34,9 @@ public class SimpleSequentialChain extends BaseChain {
         this.chains = List.copyOf(builder.chains);
         for (int i = 0; i < chains.size(); i++) {
             Chain chain = chains.get(i);
-            if (chain.inputKeys().size() != 1 || chain.outputKeys().size() != 1) {
+            if (chain.requiredInputKeys().size() != 1 || chain.outputKeys().size() != 1) {
                 throw new ChainValidationException("SimpleSequentialChain: step " + (i + 1) + " (" + describe(chain)
-                        + ") must have exactly one input and one output key, but has inputs " + chain.inputKeys()
+                        + ") must have exactly one input and one output key, but has inputs " + chain.requiredInputKeys()
                         + " and outputs " + chain.outputKeys() + "; use SequentialChain for named variables");
             }
         }
@@ -65,10 +65,14 @@ public class SimpleSequentialChain extends BaseChain {
     @Override
     protected Map<String, Object> doCall(Map<String, Object> inputs, ChainRun run) {
         Object value = inputs.get(inputKey);
-        for (Chain chain : chains) {
+        for (int i = 0; i < chains.size(); i++) {
+            Chain chain = chains.get(i);
             Map<String, Object> stepInput = new LinkedHashMap<>(2);
-            stepInput.put(chain.inputKeys().get(0), value);
-            value = chain.call(stepInput).get(chain.outputKeys().get(0));
+            stepInput.put(chain.requiredInputKeys().get(0), value);
+            boolean last = i == chains.size() - 1;
+            Map<String, Object> result = last && run.isStreaming()
+                    ? chain.stream(stepInput, run.tokenSink().orElseThrow()) : chain.call(stepInput);
+            value = result.get(chain.outputKeys().get(0));
             run.text(String.valueOf(value));
         }
         Map<String, Object> out = new LinkedHashMap<>(2);

@@ -37,6 +37,12 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
     /** Marks the stored summary; stripped before the summary reaches a model or a transcript. */
     public static final String SUMMARY_TAG = "[trellis:conversation-summary]\n";
 
+    /**
+     * Marks the stored count of leading conversation messages already folded into the summary
+     * (kept by a memory that keeps its messages, such as {@link ConversationSummaryMemory}).
+     */
+    public static final String SUMMARIZED_TAG = "[trellis:summarized-messages]";
+
     private final Object id;
     private final ChatMemoryStore store;
     private final String memoryKey;
@@ -111,8 +117,12 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
         Objects.requireNonNull(messages, "messages");
         lock.lock();
         try {
+            State old = load();
             State state = new State();
-            state.summary = load().summary;
+            state.summary = old.summary;
+            // Messages already folded into the summary are not shown, so they are kept: set(messages()) changes nothing.
+            state.conversation.addAll(old.conversation.subList(0, old.summarized));
+            state.summarized = old.summarized;
             for (ChatMessage message : messages) {
                 Objects.requireNonNull(message, "messages contains null");
                 if (message instanceof SystemMessage system && state.summary != null
@@ -198,6 +208,21 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
         return conversation;
     }
 
+    /** The part of the stored state {@link #messages()} shows; by default {@link #visible(List)} of the conversation. */
+    protected List<ChatMessage> visible(State state) {
+        return visible(state.conversation);
+    }
+
+    /** Every stored conversation message, summarized or not, oldest first (no system message, no summary). */
+    protected List<ChatMessage> storedConversation() {
+        lock.lock();
+        try {
+            return new ArrayList<>(load().conversation);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void pruneAndSave(State state) {
         try {
             prune(state);
@@ -214,7 +239,7 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
         if (state.summary != null && !state.summary.isEmpty()) {
             out.add(SystemMessage.from(state.summary));
         }
-        out.addAll(visible(state.conversation));
+        out.addAll(visible(state));
         return out; // a fresh, mutable list, as langchain4j memories return
     }
 
@@ -227,6 +252,8 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
         for (ChatMessage message : stored) {
             if (message instanceof SystemMessage system && system.text().startsWith(SUMMARY_TAG)) {
                 state.summary = system.text().substring(SUMMARY_TAG.length());
+            } else if (message instanceof SystemMessage system && system.text().startsWith(SUMMARIZED_TAG)) {
+                state.summarized = parseCount(system.text());
             } else if (message instanceof SystemMessage system) {
                 state.system = system;
             } else {
@@ -244,8 +271,20 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
         if (state.summary != null && !state.summary.isEmpty()) {
             out.add(SystemMessage.from(SUMMARY_TAG + state.summary));
         }
+        if (state.summarized > 0) {
+            out.add(SystemMessage.from(SUMMARIZED_TAG + state.summarized));
+        }
         out.addAll(state.conversation);
         store.updateMessages(id, out); // a fresh list: some stores keep the reference
+    }
+
+    private static int parseCount(String tagged) {
+        try {
+            return Math.max(0, Integer.parseInt(tagged.substring(SUMMARIZED_TAG.length()).strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("stored memory holds a malformed '" + tagged + "' marker; it should be "
+                    + SUMMARIZED_TAG + "<count>", e);
+        }
     }
 
     /** Whether {@code message} ends a turn: the AI's final answer (no pending tool calls). */
@@ -276,6 +315,7 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
     protected static final class State {
         private SystemMessage system;
         private String summary;
+        private int summarized;
         private final List<ChatMessage> conversation = new ArrayList<>();
 
         /** The conversation, oldest first; prune implementations edit it in place. */
@@ -292,10 +332,25 @@ public abstract class AbstractConversationMemory implements ConversationMemory {
             this.summary = summary;
         }
 
+        /** How many leading conversation messages the summary already covers. */
+        public int summarized() {
+            return Math.min(summarized, conversation.size());
+        }
+
+        public void summarized(int summarized) {
+            if (summarized < 0 || summarized > conversation.size()) {
+                throw new IllegalArgumentException("summarized must be between 0 and " + conversation.size()
+                        + ", got " + summarized);
+            }
+            this.summarized = summarized;
+        }
+
         /** langchain4j's rule: one system message, the same one again is ignored, a new one replaces it. */
         private boolean apply(ChatMessage message) {
             if (message instanceof SystemMessage tagged && tagged.text().startsWith(SUMMARY_TAG)) {
                 summary = tagged.text().substring(SUMMARY_TAG.length()); // restoring a saved summary
+            } else if (message instanceof SystemMessage tagged && tagged.text().startsWith(SUMMARIZED_TAG)) {
+                summarized = parseCount(tagged.text());
             } else if (message instanceof SystemMessage newSystem) {
                 if (newSystem.equals(system)) {
                     return false;

@@ -14,6 +14,19 @@ public interface ConversationMemory extends ChatMemory {
     void saveContext(String input, String output);
 
     /**
+     * Records one exchange from a chain's inputs and outputs (LangChain's
+     * {@code save_context(inputs, outputs)}): the one input that is neither this memory's key nor
+     * {@code stop}, and the one output (or the one named {@code output}).
+     *
+     * @throws IllegalArgumentException when that input or output is not unique
+     */
+    default void saveContext(Map<String, ?> inputs, Map<String, ?> outputs) {
+        String input = ContextKeys.input(inputs, memoryKey());
+        String output = ContextKeys.output(outputs);
+        saveContext(String.valueOf(inputs.get(input)), String.valueOf(outputs.get(output)));
+    }
+
+    /**
      * The variables a prompt reads: under {@link #memoryKey()} either the "Human: ... / AI: ..."
      * transcript (a String) or, when the memory returns messages, a {@code List<ChatMessage>}.
      */

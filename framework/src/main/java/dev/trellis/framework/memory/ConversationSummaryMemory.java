@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Only a running summary (LangChain's {@code ConversationSummaryMemory}): every completed turn is
- * folded into the summary by the model, and the verbatim messages are dropped. The transcript of
- * {@link #loadMemoryVariables()} is the summary text itself, as in LangChain; with
- * {@code returnMessages} it is one {@code SystemMessage}. A question still waiting for its answer
- * (as {@code AiServices} adds it) is shown after the summary until the turn completes.
+ * A running summary (LangChain's {@code ConversationSummaryMemory}): every completed turn is
+ * folded into the summary by the model. As in LangChain the messages are kept too
+ * ({@link #chatMessages()}, LangChain's {@code chat_memory.messages}) while
+ * {@link #loadMemoryVariables()} loads the summary: its transcript is the summary text itself;
+ * with {@code returnMessages} it is one {@code SystemMessage}. A question still waiting for its
+ * answer (as {@code AiServices} adds it) is shown after the summary until the turn completes.
  */
 public final class ConversationSummaryMemory extends AbstractConversationMemory {
 
@@ -45,14 +46,28 @@ public final class ConversationSummaryMemory extends AbstractConversationMemory 
         return summarizer.predictNewSummary(messages, existingSummary);
     }
 
+    /** Every message of the conversation, summarized or not, oldest first (LangChain's {@code chat_memory.messages}). */
+    public List<ChatMessage> chatMessages() {
+        return storedConversation();
+    }
+
     @Override
     protected void prune(State state) {
-        if (state.conversation().isEmpty()) {
+        List<ChatMessage> conversation = state.conversation();
+        int covered = state.summarized();
+        if (covered >= conversation.size()) {
             return;
         }
-        String summary = summarizer.predictNewSummary(new ArrayList<>(state.conversation()), state.summary());
+        List<ChatMessage> newLines = new ArrayList<>(conversation.subList(covered, conversation.size()));
+        String summary = summarizer.predictNewSummary(newLines, state.summary()); // may throw: state untouched
         state.summary(summary);
-        state.conversation().clear();
+        state.summarized(conversation.size());
+    }
+
+    @Override
+    protected List<ChatMessage> visible(State state) {
+        List<ChatMessage> conversation = state.conversation();
+        return conversation.subList(state.summarized(), conversation.size());
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +18,8 @@ import java.util.Objects;
  * for the new summary. Shared by the two summarizing memories.
  */
 final class ProgressiveSummarizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressiveSummarizer.class);
 
     static final String SUMMARY = "{summary}";
     static final String NEW_LINES = "{new_lines}";
@@ -100,7 +104,9 @@ final class ProgressiveSummarizer {
 
     /**
      * The estimator to count a summarizing memory's tokens with: the one given, else the model
-     * itself when it can count (local models do), else jtokkit for an OpenAI model.
+     * itself when it can count (local models do), else jtokkit for a model name jtokkit knows,
+     * else (as LangChain falls back to GPT-2's tokenizer) an approximate GPT-2 count, with a
+     * logged warning.
      */
     static TokenCountEstimator estimatorFor(ChatModel model, TokenCountEstimator given, String memoryName) {
         if (given != null) {
@@ -109,18 +115,19 @@ final class ProgressiveSummarizer {
         if (model instanceof TokenCountEstimator counting) {
             return counting;
         }
+        String what;
         if (model instanceof OpenAiChatModel openAi) {
             String modelName = openAi.defaultRequestParameters().modelName();
             try {
                 return new OpenAiTokenCountEstimator(modelName);
             } catch (IllegalArgumentException unknown) {
-                throw new IllegalArgumentException(memoryName + ": jtokkit has no tokenizer for OpenAI model '"
-                        + modelName + "' (" + unknown.getMessage() + "); set tokenCountEstimator(...) to the "
-                        + "model's tokenizer", unknown);
+                what = "model '" + modelName + "' (jtokkit has no tokenizer for it)";
             }
+        } else {
+            what = model.getClass().getName() + " (it cannot count tokens)";
         }
-        throw new IllegalArgumentException(memoryName + " cannot count tokens for "
-                + model.getClass().getName() + "; set tokenCountEstimator(...), e.g. "
-                + "new OpenAiTokenCountEstimator(\"gpt-4o-mini\") or the local model's tokenizer");
+        LOG.warn("{}: no tokenizer for {}; counting tokens approximately with GPT-2's, as LangChain does. "
+                + "Set tokenCountEstimator(...) to the model's tokenizer for exact counts", memoryName, what);
+        return ApproximateTokenCountEstimator.GPT2;
     }
 }

@@ -17,6 +17,11 @@ public interface BasePromptTemplate {
     /** Variables a caller must supply, in order of first appearance; partial variables excluded. */
     List<String> inputVariables();
 
+    /** Variables the template reads when given but does without (optional message placeholders). */
+    default List<String> optionalVariables() {
+        return List.of();
+    }
+
     /** The messages to send to a chat model. */
     List<ChatMessage> formatMessages(Map<String, ?> values);
 

@@ -29,6 +29,7 @@ public final class ChatPromptTemplate implements BasePromptTemplate {
     private final List<MessageTemplate> messages;
     private final Map<String, Object> partialVariables;
     private final List<String> inputVariables;
+    private final List<String> optionalVariables;
 
     private ChatPromptTemplate(String name, List<MessageTemplate> messages, Map<String, ?> partialVariables) {
         if (messages.isEmpty()) {
@@ -44,13 +45,19 @@ public final class ChatPromptTemplate implements BasePromptTemplate {
                         + "' is not used by the template; its variables are " + all);
             }
         }
+        Set<String> optional = new LinkedHashSet<>();
+        for (MessageTemplate message : this.messages) {
+            optional.addAll(message.optionalVariables());
+        }
         List<String> inputs = new ArrayList<>();
         for (String variable : all) {
-            if (!this.partialVariables.containsKey(variable)) {
+            if (!this.partialVariables.containsKey(variable) && !optional.contains(variable)) {
                 inputs.add(variable);
             }
         }
+        optional.removeAll(inputs); // a variable both required somewhere and optional elsewhere is required
         this.inputVariables = List.copyOf(inputs);
+        this.optionalVariables = List.copyOf(optional);
     }
 
     /** One user message from a template (LangChain's {@code ChatPromptTemplate.from_template}). */
@@ -115,6 +122,15 @@ public final class ChatPromptTemplate implements BasePromptTemplate {
         return inputVariables;
     }
 
+    /**
+     * Variables the prompt reads when given but does without: those of optional
+     * {@link MessagesPlaceholder}s (LangChain's {@code optional_variables}).
+     */
+    @Override
+    public List<String> optionalVariables() {
+        return optionalVariables;
+    }
+
     /** The message templates, in order. */
     public List<MessageTemplate> messages() {
         return messages;
@@ -133,6 +149,7 @@ public final class ChatPromptTemplate implements BasePromptTemplate {
         Set<String> all = new LinkedHashSet<>();
         for (MessageTemplate message : messages) {
             all.addAll(message.inputVariables());
+            all.addAll(message.optionalVariables());
         }
         return all;
     }

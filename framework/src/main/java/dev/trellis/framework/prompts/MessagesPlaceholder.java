@@ -14,23 +14,42 @@ public final class MessagesPlaceholder implements MessageTemplate {
 
     private final String variableName;
     private final boolean optional;
+    private final int maxMessages;
 
-    private MessagesPlaceholder(String variableName, boolean optional) {
+    private MessagesPlaceholder(String variableName, boolean optional, int maxMessages) {
         if (variableName == null || variableName.isBlank()) {
             throw new PromptTemplateException("MessagesPlaceholder needs a variable name, e.g. \"history\"");
         }
+        if (maxMessages < 1) {
+            throw new PromptTemplateException("MessagesPlaceholder('" + variableName + "'): maxMessages must be "
+                    + "at least 1, got " + maxMessages);
+        }
         this.variableName = variableName;
         this.optional = optional;
+        this.maxMessages = maxMessages;
     }
 
     /** A required placeholder: formatting without the variable fails. */
     public static MessagesPlaceholder of(String variableName) {
-        return new MessagesPlaceholder(variableName, false);
+        return new MessagesPlaceholder(variableName, false, Integer.MAX_VALUE);
     }
 
-    /** A placeholder that formats to no messages when the variable is absent. */
+    /**
+     * A placeholder that formats to no messages when the variable is absent. As in LangChain its
+     * variable is not an input variable of the prompt (so a chain over it does not demand it) but
+     * one of its {@link ChatPromptTemplate#optionalVariables()}.
+     */
     public static MessagesPlaceholder optional(String variableName) {
-        return new MessagesPlaceholder(variableName, true);
+        return new MessagesPlaceholder(variableName, true, Integer.MAX_VALUE);
+    }
+
+    /** This placeholder keeping only the last {@code n} messages (LangChain's {@code n_messages}). */
+    public MessagesPlaceholder withMaxMessages(int n) {
+        return new MessagesPlaceholder(variableName, optional, n);
+    }
+
+    public int maxMessages() {
+        return maxMessages;
     }
 
     public String variableName() {
@@ -43,7 +62,12 @@ public final class MessagesPlaceholder implements MessageTemplate {
 
     @Override
     public List<String> inputVariables() {
-        return List.of(variableName);
+        return optional ? List.of() : List.of(variableName);
+    }
+
+    @Override
+    public List<String> optionalVariables() {
+        return optional ? List.of(variableName) : List.of();
     }
 
     @Override
@@ -60,7 +84,8 @@ public final class MessagesPlaceholder implements MessageTemplate {
                     + "' fills a messages placeholder and must be a List<ChatMessage>, but is a "
                     + value.getClass().getName() + "; for a memory, set returnMessages");
         }
-        for (Object item : list) {
+        int skip = Math.max(0, list.size() - maxMessages);
+        for (Object item : list.subList(skip, list.size())) {
             if (!(item instanceof ChatMessage message)) {
                 throw new PromptTemplateException("prompt '" + promptName + "': variable '" + variableName
                         + "' must hold only ChatMessage values, found " + Objects.toString(item));

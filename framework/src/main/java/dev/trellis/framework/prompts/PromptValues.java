@@ -39,6 +39,34 @@ final class PromptValues {
         return String.valueOf(value);
     }
 
+    /** Python's {@code repr} for {@code !r} fields: strings quoted and escaped, other values as rendered. */
+    static String repr(Object value, boolean asciiOnly) {
+        if (!(value instanceof String s)) {
+            return render(value);
+        }
+        char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+        StringBuilder out = new StringBuilder(s.length() + 2).append(quote);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c == quote) {
+                        out.append('\\').append(c);
+                    } else if (asciiOnly && c > 126) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append(quote).toString();
+    }
+
     static String transcriptLine(ChatMessage message) {
         if (message instanceof UserMessage user) {
             return "Human: " + (user.hasSingleText() ? user.singleText() : user.contents().toString());

@@ -29,6 +29,10 @@ public interface ChainListener {
     default void onChatModelEnd(ChainRun run, ChatResponse response) {
     }
 
+    /** One piece of a streamed answer, as it arrives (runs started with {@code stream(...)} only). */
+    default void onToken(ChainRun run, String token) {
+    }
+
     /** Free text a chain reports along the way, e.g. each step's output in a SimpleSequentialChain. */
     default void onText(ChainRun run, String text) {
     }

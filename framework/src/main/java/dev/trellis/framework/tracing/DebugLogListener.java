@@ -18,7 +18,8 @@ final class DebugLogListener implements ChainListener {
 
     @Override
     public void onChainStart(ChainRun run, Map<String, Object> inputs) {
-        log(run, "[chain/start] [" + run.path() + "] Entering chain with inputs:\n" + TraceFormat.values(inputs));
+        log(run, "[chain/start] [" + run.path() + "] Entering chain" + (run.isStreaming() ? " (streaming its answer)" : "")
+                + " with inputs:\n" + TraceFormat.values(inputs));
     }
 
     @Override

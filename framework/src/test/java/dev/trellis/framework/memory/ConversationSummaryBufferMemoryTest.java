@@ -131,15 +131,61 @@ class ConversationSummaryBufferMemoryTest {
     }
 
     @Test
-    void countsWithJtokkitForAnOpenAiModelAndAsksForAnEstimatorOtherwise() {
+    void countsWithJtokkitForAnOpenAiModelAndFallsBackToGpt2WithAWarningOtherwise() {
         OpenAiChatModel openAi = OpenAiChatModel.builder().apiKey("unused").baseUrl("http://127.0.0.1:9")
                 .modelName("gpt-3.5-turbo").build();
         assertThat(new ConversationSummaryBufferMemory(openAi, 100).maxTokenLimit()).isEqualTo(100);
 
-        assertThatThrownBy(() -> new ConversationSummaryBufferMemory(ScriptedChatModel.replying(), 100))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tokenCountEstimator(");
+        // An Ollama model through the OpenAI client, and a model that cannot count: LangChain counts with GPT-2.
+        OpenAiChatModel ollama = OpenAiChatModel.builder().apiKey("unused").baseUrl("http://127.0.0.1:9")
+                .modelName("llama3.1:8b").build();
+        String log = capturingStandardError(() -> {
+            ConversationSummaryBufferMemory memory = new ConversationSummaryBufferMemory(ollama, 100);
+            memory.saveContext("Hi", "Hello there");
+            assertThat(memory.loadMemoryVariables()).isEqualTo(Map.of("history", "Human: Hi\nAI: Hello there"));
+            new ConversationSummaryBufferMemory(ScriptedChatModel.replying(), 100);
+        });
+        assertThat(log).contains("WARN").contains("no tokenizer for model 'llama3.1:8b'")
+                .contains("counting tokens approximately with GPT-2's").contains("tokenCountEstimator(")
+                .contains(ScriptedChatModel.class.getName());
+
         assertThatThrownBy(() -> memory(ScriptedChatModel.replying()).summaryPrompt("Summarize {new_lines}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{summary}");
+    }
+
+    @Test
+    void theGpt2EstimatorCountsTranscriptLines() {
+        // "Human: bar" is Human, ":", " bar" in GPT-2's encoding.
+        assertThat(ApproximateTokenCountEstimator.GPT2.estimateTokenCountInMessage(UserMessage.from("bar"))).isEqualTo(3);
+        assertThat(ApproximateTokenCountEstimator.GPT2.estimateTokenCountInText("hello world")).isEqualTo(2);
+    }
+
+    // LangChain's test_summary_buffer_memory_no_buffer_yet and _buffer_only
+
+    @Test
+    void summaryBufferMemoryNoBufferYet() {
+        ConversationSummaryBufferMemory memory = ConversationSummaryBufferMemory.builder()
+                .chatModel(ScriptedChatModel.replying()).memoryKey("baz").build();
+        assertThat(memory.loadMemoryVariables()).isEqualTo(Map.of("baz", ""));
+    }
+
+    @Test
+    void summaryBufferMemoryBufferOnly() {
+        ConversationSummaryBufferMemory memory = ConversationSummaryBufferMemory.builder()
+                .chatModel(ScriptedChatModel.replying()).memoryKey("baz").build();
+        memory.saveContext("bar", "foo");
+        assertThat(memory.loadMemoryVariables()).isEqualTo(Map.of("baz", "Human: bar\nAI: foo"));
+    }
+
+    private static String capturingStandardError(Runnable work) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            work.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -80,8 +80,8 @@ class PromptTemplateTest {
                 .hasMessageContaining("contains another '{' at position 7");
         assertThatThrownBy(() -> PromptTemplate.fromTemplate("positional {}"))
                 .hasMessageContaining("empty field");
-        assertThatThrownBy(() -> PromptTemplate.fromTemplate("spec {x:>10}"))
-                .hasMessageContaining("format specs");
+        assertThatThrownBy(() -> PromptTemplate.fromTemplate("attribute {x.y}"))
+                .hasMessageContaining("attribute access or indexing");
     }
 
     @Test

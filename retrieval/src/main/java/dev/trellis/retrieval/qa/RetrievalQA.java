@@ -7,6 +7,8 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.rag.content.Content;
@@ -147,6 +149,11 @@ public final class RetrievalQA extends BaseChain {
     }
 
     @Override
+    protected String answerKey() {
+        return outputKey;
+    }
+
+    @Override
     public List<String> outputKeys() {
         return outputKeys;
     }
@@ -215,7 +222,7 @@ public final class RetrievalQA extends BaseChain {
             texts.add(formatDocument(document));
         }
         return ask(prompt, Map.of("context", String.join(documentSeparator, texts), "question", question), run,
-                "stuffing " + documents.size() + " document(s) into one prompt");
+                "stuffing " + documents.size() + " document(s) into one prompt", true);
     }
 
     private String mapReduce(String question, List<Document> documents, ChainRun run) {
@@ -232,21 +239,22 @@ public final class RetrievalQA extends BaseChain {
         String summaries = extracts.isEmpty() ? "(none of the documents held relevant text)"
                 : String.join(documentSeparator, extracts);
         return ask(combinePrompt, Map.of("summaries", summaries, "question", question), run,
-                "combining " + extracts.size() + " extract(s)");
+                "combining " + extracts.size() + " extract(s)", true);
     }
 
     private String refine(String question, List<Document> documents, ChainRun run) {
         if (documents.isEmpty()) {
-            return ask(prompt, Map.of("context", "", "question", question), run, "answering with no documents");
+            return ask(prompt, Map.of("context", "", "question", question), run, "answering with no documents", true);
         }
         String answer = ask(prompt, Map.of("context", formatDocument(documents.get(0)), "question", question), run,
-                "answering from document 1 of " + documents.size());
+                "answering from document 1 of " + documents.size(), documents.size() == 1);
         for (int i = 1; i < documents.size(); i++) {
             Map<String, Object> values = new HashMap<>(4);
             values.put("context", formatDocument(documents.get(i)));
             values.put("question", question);
             values.put("existing_answer", answer);
-            answer = ask(refinePrompt, values, run, "refining with document " + (i + 1) + " of " + documents.size());
+            answer = ask(refinePrompt, values, run, "refining with document " + (i + 1) + " of " + documents.size(),
+                    i == documents.size() - 1);
         }
         return answer;
     }
@@ -288,9 +296,15 @@ public final class RetrievalQA extends BaseChain {
     // ---------------------------------------------------------------- model calls
 
     private String ask(BasePromptTemplate template, Map<String, ?> values, ChainRun run, String step) {
+        return ask(template, values, run, step, false);
+    }
+
+    /** One model call; {@code answers}: this call writes the final answer, so it streams when the run does. */
+    private String ask(BasePromptTemplate template, Map<String, ?> values, ChainRun run, String step, boolean answers) {
         List<ChatMessage> messages = template.formatMessages(values);
         checkFits(messages, step);
-        ChatResponse response = run.chat(chatModel, messages);
+        ChatResponse response = run.chat(chatModel, ChatRequest.builder().messages(messages).build(),
+                answers ? run.tokenSink().orElse(null) : null);
         AiMessage ai = response == null ? null : response.aiMessage();
         if (ai == null || ai.text() == null) {
             throw new IllegalStateException("RetrievalQA '" + name() + "': the model returned no text while " + step);
@@ -415,6 +429,11 @@ public final class RetrievalQA extends BaseChain {
         public Builder chatModel(ChatModel chatModel) {
             this.chatModel = chatModel;
             return this;
+        }
+
+        /** A streaming-only model (e.g. {@code OpenAiStreamingChatModel}); {@code call} waits for its whole answer. */
+        public Builder streamingChatModel(StreamingChatModel chatModel) {
+            return chatModel(dev.trellis.framework.models.StreamingOnlyChatModel.of(chatModel));
         }
 
         /** Same as {@link #chatModel(ChatModel)}, LangChain's name. */

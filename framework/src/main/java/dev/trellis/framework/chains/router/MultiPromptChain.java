@@ -116,7 +116,9 @@ public class MultiPromptChain extends BaseChain {
             }
         }
         run.text(route.destination() + ": " + route.nextInputs());
-        Map<String, Object> result = target.call(new LinkedHashMap<>(route.nextInputs()));
+        Map<String, Object> next = new LinkedHashMap<>(route.nextInputs());
+        Map<String, Object> result = run.isStreaming() ? target.stream(next, run.tokenSink().orElseThrow())
+                : target.call(next);
         Map<String, Object> out = new LinkedHashMap<>();
         for (String key : outputKeys()) {
             out.put(key, result.get(key));

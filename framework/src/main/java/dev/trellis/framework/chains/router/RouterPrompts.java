@@ -2,8 +2,8 @@ package dev.trellis.framework.chains.router;
 
 /**
  * Prompt text for routers. {@link #MULTI_PROMPT_ROUTER_TEMPLATE} is formatted twice, as in
- * LangChain: first with {@code destinations} (turning {@code {{{{} into {@code {{} and
- * {@code {{input}}} into {@code {input}}), then as the router's own prompt with {@code input}.
+ * LangChain: first with {@code destinations} (turning <code>{{{{</code> into <code>{{</code> and
+ * <code>{{input}}</code> into <code>{input}</code>), then as the router's own prompt with {@code input}.
  */
 public final class RouterPrompts {
 
