@@ -19,6 +19,7 @@ public final class Progress implements AutoCloseable {
     private final ProgressBar bar;
     private long done;
     private long nextReport;
+    private boolean closed;
 
     private Progress(String task, long total, ProgressBar bar) {
         this.task = task;
@@ -52,8 +53,9 @@ public final class Progress implements AutoCloseable {
 
     @Override
     public void close() {
-        if (bar != null) {
+        if (bar != null && !closed) {
             bar.close();
         }
+        closed = true;
     }
 }

@@ -7,6 +7,7 @@ import dev.trellis.finetune.ModelRunner;
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.train.TrainOutput;
 import dev.trellis.finetune.train.TrainerCallback;
+import dev.trellis.samples.OutputDirectory;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.TrellisHome;
 import picocli.CommandLine.Command;
@@ -70,6 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         Path dir = output != null ? output : TrellisHome.models().resolve("default");
+        // checked before the first step: the run's scratch directory goes beside the output
+        OutputDirectory.requireWritable(dir, "--output", true);
         TrainOutput result = train(file, base, dir, maxSteps, batchSize, learningRate,
                 Duration.ofMillis((long) (timeLimitMinutes * 60_000)), List.of(), out);
         out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
