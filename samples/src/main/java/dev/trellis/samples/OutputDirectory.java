@@ -43,8 +43,8 @@ public final class OutputDirectory {
         try {
             Files.delete(Files.createTempFile(existing, ".trellis-write-check-", ".tmp"));
         } catch (IOException e) {
-            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
-                    ? fs.getReason() : e.getClass().getSimpleName();
+            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
             throw new UserError(flag + " " + dir + ": cannot write " + (existing.equals(output) ? "there" : "in " + existing)
                     + " (" + reason + "); choose a directory you can write to with " + flag, e);
         }

@@ -257,7 +257,7 @@ public final class InstructionDataset {
             if (read.records().isEmpty() && read.bad().isEmpty()) {
                 throw new DatasetFormatException(source + " is empty: it holds no records"
                         + (read.keys().isEmpty() ? "" : ", only the header " + read.keys())
-                        + ". Give question/answer examples, e.g. one {\"question\": ..., \"answer\": ...} object per line");
+                        + ". Add question/answer examples to it");
             }
             FieldMapping mapping = fields != null ? fields : FieldMapping.detect(read.keys(), source);
             List<BadRecord> bad = new ArrayList<>(read.bad());

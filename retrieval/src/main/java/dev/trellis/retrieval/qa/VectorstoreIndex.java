@@ -55,6 +55,10 @@ import java.util.TreeMap;
  * new index. {@link Builder#indexDirectory(Path)} chooses the directory instead. A marker file is written
  * after the index's final commit; a directory without it (a build that crashed) is cleared and rebuilt.
  *
+ * <p>Documents longer than {@link Builder#maxDocumentChars} (a million characters by default) are refused
+ * with a {@link DocumentTooLargeException} before anything is split or embedded; splitting takes time linear
+ * in the text ({@link EmbeddingSegmenter}). A build that fails leaves no directory it created behind.
+ *
  * <p>Close the index to release the store's lock and, unless you passed your own, the embedding model.
  */
 public final class VectorstoreIndex implements AutoCloseable {
