@@ -3,6 +3,7 @@ package dev.trellis.finetune;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,9 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  *   <li>Tools: the answer is constrained to either {@code {"answer": "..."}} or
  *       {@code {"tool": "<name>", "arguments": {...}}} with that tool's parameter schema (only the
  *       latter with {@link ToolChoice#REQUIRED}); a call comes back as an {@link AiMessage} with a
- *       {@link ToolExecutionRequest}.</li>
+ *       {@link ToolExecutionRequest}. When maxOutputTokens is too small for even the shortest choice,
+ *       the reply is the text of the first maxOutputTokens tokens with finish reason {@code LENGTH},
+ *       and no tool call.</li>
  *   <li>{@link #tokenCountEstimator()} counts with the model's own tokenizer, rendering each message
  *       as its prompt line, so {@code ConversationTokenBufferMemory} trims by real tokens.</li>
  * </ul>
@@ -218,7 +221,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
                     + " has a context of " + context + "; shorten the conversation (e.g. ConversationTokenBufferMemory"
                     + " with this model's tokenCountEstimator())");
         }
-        config.maxNewTokens(Math.min(wanted, room));
+        int limit = Math.min(wanted, room);
+        config.maxNewTokens(limit);
         config.temperature(p.temperature() == null ? 0 : p.temperature());
         if (p.topP() != null) {
             config.topP(p.topP());
@@ -255,11 +259,18 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         } finally {
             lock.unlock();
         }
-        TokenUsage usage = new TokenUsage(result.promptTokens(), result.generatedTokens());
         ChatResponse.Builder response = ChatResponse.builder()
                 .id("local-" + calls.incrementAndGet())
-                .modelName(modelName)
-                .tokenUsage(usage);
+                .modelName(modelName);
+        if (toolMode && result.generatedTokens() > limit) {
+            // The budget was too small for the shortest choice: closing the JSON ran past max_tokens. Answer
+            // like OpenAI does at the limit: the text of the first max_tokens tokens, finish reason "length",
+            // and no tool call made of arguments the model never chose.
+            int[] kept = Arrays.copyOf(result.tokenIds(), limit);
+            return response.tokenUsage(new TokenUsage(result.promptTokens(), kept.length))
+                    .aiMessage(AiMessage.from(tokenizer.decode(kept))).finishReason(FinishReason.LENGTH).build();
+        }
+        response.tokenUsage(new TokenUsage(result.promptTokens(), result.generatedTokens()));
         if (toolMode) {
             return toolResponse(result.text(), response);
         }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--wikipedia", description = "Also ask the Wikipedia question (needs the network).")
     boolean wikipedia;
 
+    @Option(names = "--java", paramLabel = "JAVA",
+            description = "The java executable (a Java 17-23 bin/java) the Java agent's sandbox runs on"
+                    + " (default: the one running trellis). Java 24+ cannot enforce the sandbox.")
+    Path java;
+
     private final PrintStream out = System.out;
 
     /** A tool of our own: the model cannot know today's date. */
@@ -47,7 +53,14 @@ public final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ChatModel llm = models.chatModel(out);
+        // Checked first: a sandbox that cannot run is the user's setup to fix, before any model call.
+        try (JavaReplTool repl = java != null ? JavaReplTool.builder().javaExecutable(java).build() : JavaReplTool.create()) {
+            run(llm, repl);
+        }
+        return 0;
+    }
 
+    private void run(ChatModel llm, JavaReplTool repl) throws Exception {
         out.println("\n=== Built-in tools: llm-math and wikipedia ===");
         List<AgentTool> tools = Tools.load(List.of("llm-math", "wikipedia"), llm);
         try (AgentExecutor agent = Agents.agentBuilder(tools, llm, AgentType.CHAT_ZERO_SHOT_REACT_DESCRIPTION)
@@ -63,8 +76,8 @@ public final class AgentCommand implements Callable<Integer> {
         List<List<String>> customerList = List.of(List.of("Grace", "Hopper"), List.of("Alan", "Turing"),
                 List.of("Ada", "Lovelace"), List.of("Edsger", "Dijkstra"), List.of("Barbara", "Liskov"),
                 List.of("Donald", "Knuth"), List.of("Niklaus", "Wirth"));
-        JavaReplTool repl = JavaReplTool.create(); // a JShell in a sandboxed JVM; the agent closes it
-        try (AgentExecutor agent = Agents.javaAgentBuilder(llm, repl).owns(repl).maxIterations(3).verbose(true).build()) {
+        // a JShell in a sandboxed JVM
+        try (AgentExecutor agent = Agents.javaAgentBuilder(llm, repl).maxIterations(3).verbose(true).build()) {
             out.println(agent.run("Sort these customers by last name and then first name and print the output: "
                     + customerList));
         }
@@ -76,6 +89,5 @@ public final class AgentCommand implements Callable<Integer> {
                 .handleParsingErrors(true).maxIterations(3).verbose(true).build()) {
             out.println(agent.run("What's the date today?"));
         }
-        return 0;
     }
 }

@@ -50,12 +50,18 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Token budget of the token and summary memories (LangChain's max_token_limit) (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Option(names = "--quarantine-corrupt",
+            description = "If the session's file cannot be read, move it aside (kept as NAME.corrupt-TIME) and start afresh.")
+    boolean quarantineCorrupt;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws IOException {
         ChatModel llm = models.chatModel(out);
-        var store = new FileChatMemoryStore(TrellisHome.conversations());
+        var store = FileChatMemoryStore.builder().directory(TrellisHome.conversations())
+                .onCorruptFile(quarantineCorrupt ? FileChatMemoryStore.CorruptFilePolicy.MOVE_ASIDE
+                        : FileChatMemoryStore.CorruptFilePolicy.FAIL).build();
         ConversationMemory memory = memory(llm, store);
         var conversation = new ConversationChain(llm, memory);
 

@@ -16,6 +16,7 @@ public final class Progress implements AutoCloseable {
     private long done;
     private long nextReport;
     private String message = "";
+    private boolean closed;
 
     private Progress(String task, long total, ProgressBar bar) {
         this.task = task;
@@ -58,8 +59,9 @@ public final class Progress implements AutoCloseable {
 
     @Override
     public void close() {
-        if (bar != null) {
+        if (bar != null && !closed) {
             bar.close();
         }
+        closed = true;
     }
 }

@@ -37,19 +37,36 @@ public final class QaCommand implements Callable<Integer> {
     @Option(names = "--catalog", paramLabel = "FILE", description = "A CSV file to ask about (default: the bundled catalog.csv).")
     Path catalog;
 
+    @Option(names = "--lenient", description = "Skip malformed CSV rows (each is listed in a warning) instead of stopping at the first.")
+    boolean lenient;
+
+    @Option(names = "--max-document-chars", paramLabel = "N", defaultValue = "" + VectorstoreIndex.DEFAULT_MAX_DOCUMENT_CHARS,
+            description = "Longest row accepted, in characters; a longer one is refused before anything is embedded"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxDocumentChars;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() {
         ChatModel llm = models.chatModel(out);
         Path file = catalog != null ? catalog : SampleData.file(SampleData.CATALOG);
+        if (maxDocumentChars < 1) {
+            throw new UserError("--max-document-chars " + maxDocumentChars + ": give a positive number of characters");
+        }
+        CsvLoader loader = CsvLoader.builder().path(file).lenient(lenient).build();
 
         out.println("\n=== VectorstoreIndex: one line ===");
-        try (VectorstoreIndex index = VectorstoreIndex.fromCsv(file)) {
+        // The lenient index is keyed by the rows it holds; a strict one by the file's bytes.
+        VectorstoreIndex.Builder builder = lenient ? VectorstoreIndex.builder().loaders(List.of(loader))
+                : VectorstoreIndex.builder().csv(file);
+        try (IndexProgress progress = new IndexProgress(file);
+             VectorstoreIndex index = builder.maxDocumentChars(maxDocumentChars).progressListener(progress).build()) {
+            progress.close();
             out.println(index.query(query, llm));
 
             out.println("\n=== Step by step ===");
-            List<Document> docs = CsvLoader.from(file).load();
+            List<Document> docs = loader.load();
             out.println("docs.get(0) = " + docs.get(0));
 
             Embedding embed = index.embeddingModel().embed("Hi, my name is Grace").content();

@@ -48,6 +48,12 @@ public final class ServeCommand implements Callable<Integer> {
     int queue;
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
+    @Option(names = "--body-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Time a request body may take to arrive; a slower one gets 408 (default: ${DEFAULT-VALUE}).")
+    double bodyTimeoutSeconds;
+    @Option(names = "--max-connections", defaultValue = "512",
+            description = "Open connections accepted at once; more wait to be accepted (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
     @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens generated when a request sets no max_tokens (default: ${DEFAULT-VALUE}).")
     int defaultMaxTokens;
     @Option(names = "--allowed-origin", description = "Browser origin allowed to call the API (CORS); repeatable, '*' for any.")
@@ -61,6 +67,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model " + model + " is not a directory; pass a checkpoint directory"
                     + " written by the Trellis trainer (config.json, model.safetensors, tokenizer.json, trellis.json)");
         }
+        if (!(bodyTimeoutSeconds > 0)) {
+            throw new UserError("--body-timeout " + bodyTimeoutSeconds + ": give a positive number of seconds");
+        }
+        if (maxConnections < 1) {
+            throw new UserError("--max-connections " + maxConnections + ": give a positive number");
+        }
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_VARIABLE);
         String id = modelId != null ? modelId : model.toAbsolutePath().normalize().getFileName().toString();
         int context = ModelConfig.read(model.resolve("config.json")).maxPositionEmbeddings();
@@ -73,6 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
                     .checkpointDir(model)
                     .host(host).port(port).apiKey(key)
                     .workers(workers).queueCapacity(queue).maxBodyBytes(maxBodyBytes)
+                    .bodyTimeout(Duration.ofMillis((long) (bodyTimeoutSeconds * 1000))).maxConnections(maxConnections)
                     .allowedOrigins(allowedOrigins)
                     .shutdownGrace(Duration.ofSeconds(30));
             if (minilm != null) {

@@ -23,6 +23,11 @@ public final class TrellisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Read by {@link ErrorHandler} from the parse result: any subcommand takes it. */
+    @CommandLine.Option(names = ErrorHandler.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print the stack trace too (for a bug report).")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);

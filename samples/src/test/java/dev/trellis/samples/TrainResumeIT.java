@@ -58,9 +58,13 @@ class TrainResumeIT {
         assertThat(earlier.exitCode()).as(earlier.toString()).isZero();
         byte[] earlierWeights = Files.readAllBytes(model.resolve("model.safetensors"));
         byte[] earlierMetrics = Files.readAllBytes(model.resolve("metrics.jsonl"));
+        TrellisProcess.Result refused = new TrellisProcess(home).run(null, Duration.ofSeconds(120), train(data, model));
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("already holds a model").contains("--overwrite").doesNotContain("at dev.trellis");
         Path work = TrainCommand.workDirectory(model);
         TrellisProcess.Result killed = new TrellisProcess(home).runAndKill(
-                () -> Files.isDirectory(work.resolve("model").resolve("checkpoint-20")), Duration.ofSeconds(300), train(data, model));
+                () -> Files.isDirectory(work.resolve("model").resolve("checkpoint-20")), Duration.ofSeconds(300),
+                train(data, model, "--overwrite"));
         assertThat(killed.exitCode()).as(killed.toString()).isNotZero();
         assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).as("the old model, whole").isEqualTo(earlierWeights);
         assertThat(Files.readAllBytes(model.resolve("metrics.jsonl"))).as("with its own story").isEqualTo(earlierMetrics);

@@ -14,6 +14,8 @@ public record BadRecord(String source, int line, Reason reason, String detail) {
         MISSING_FIELD,
         /** The answer / response / output is empty or blank. */
         EMPTY_ANSWER,
+        /** A prompt, input or answer field holds a JSON object or array instead of text. */
+        WRONG_TYPE,
         /** The tokenized example does not fit the maximum length (and truncation is off or leaves no answer). */
         OVER_LONG,
         /** The text encodes to the end-of-sequence or pad id, which would end the example early. */

@@ -31,6 +31,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * List<PromptCompletion> hydrated = split.train().hydrate(InstructionTemplate.QUESTION_ANSWER);
  * }</pre>
  *
+ * <p>Field values are text. A JSON number or boolean in a prompt, input or answer field is taken as
+ * its JSON text ({@code "answer": 4} trains on {@code 4}, {@code true} on {@code true}); an object or
+ * array there is a bad record ({@link BadRecord.Reason#WRONG_TYPE}), never flattened into the text.
+ * An empty file, a binary file and a file that is not UTF-8 are refused with a message saying so.
+ *
  * <p>Bad records (invalid JSON, a missing field, an empty answer) carry their line numbers: under
  * {@link BadRecordPolicy#FAIL} loading throws {@link BadRecordsException}; under SKIP they are left
  * out and listed by {@link #badRecords()}. Instances are immutable.
@@ -114,6 +119,11 @@ public final class InstructionDataset {
      */
     public DatasetSplit trainTestSplit(double testSize, long seed) {
         checkTestSize(testSize);
+        if (examples.size() < 2) {
+            throw new DatasetFormatException(source + " holds " + examples.size() + " usable example"
+                    + (examples.size() == 1 ? "" : "s") + "; a train/test split needs at least 2 (one to train on,"
+                    + " one to test with). Add examples");
+        }
         List<InstructionExample> shuffled = new ArrayList<>(examples);
         Collections.shuffle(shuffled, new Random(seed));
         int nTest = (int) Math.ceil(testSize * examples.size());
@@ -244,6 +254,11 @@ public final class InstructionDataset {
         public InstructionDataset load(Path file) {
             RecordReader.Result read = RecordReader.read(file);
             String source = file.toString();
+            if (read.records().isEmpty() && read.bad().isEmpty()) {
+                throw new DatasetFormatException(source + " is empty: it holds no records"
+                        + (read.keys().isEmpty() ? "" : ", only the header " + read.keys())
+                        + ". Add question/answer examples to it");
+            }
             FieldMapping mapping = fields != null ? fields : FieldMapping.detect(read.keys(), source);
             List<BadRecord> bad = new ArrayList<>(read.bad());
             List<InstructionExample> examples = new ArrayList<>();
@@ -252,6 +267,14 @@ public final class InstructionDataset {
                 if (!missing.isEmpty()) {
                     bad.add(new BadRecord(source, r.line(), BadRecord.Reason.MISSING_FIELD,
                             "no " + missing + "; record has " + r.fields().keySet()));
+                    continue;
+                }
+                List<String> structured = java.util.stream.Stream.of(mapping.promptKey(), mapping.inputKey(), mapping.responseKey())
+                        .filter(k -> k != null && r.structured().contains(k)).toList();
+                if (!structured.isEmpty()) {
+                    bad.add(new BadRecord(source, r.line(), BadRecord.Reason.WRONG_TYPE, "field" + (structured.size() == 1
+                            ? " '" + structured.get(0) + "' holds" : "s " + structured + " hold") + " a JSON object or array;"
+                            + " prompts and answers must be text (numbers and booleans are taken as their text)"));
                     continue;
                 }
                 String response = r.fields().get(mapping.responseKey());

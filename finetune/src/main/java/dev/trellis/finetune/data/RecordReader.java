@@ -24,8 +24,14 @@ import org.apache.commons.csv.CSVRecord;
 /** Reads JSONL, JSON arrays and CSV into flat string records, noting unparseable ones by line. */
 final class RecordReader {
 
-    /** A record as read: its first line and its fields as text (JSON nulls left out). */
-    record RawRecord(int line, Map<String, String> fields) {
+    /**
+     * A record as read: its first line, its fields as text (JSON nulls left out; numbers and booleans as
+     * their JSON text), and the names of fields that held a JSON object or array (kept as JSON text).
+     */
+    record RawRecord(int line, Map<String, String> fields, java.util.Set<String> structured) {
+        RawRecord(int line, Map<String, String> fields) {
+            this(line, fields, java.util.Set.of());
+        }
     }
 
     /** What a file yielded: the records, the bad ones, and the union of field names seen. */
@@ -43,6 +49,7 @@ final class RecordReader {
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         try {
+            requireText(file);
             if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
                 return readJsonl(file);
             } else if (name.endsWith(".json")) {
@@ -50,10 +57,40 @@ final class RecordReader {
             } else if (name.endsWith(".csv")) {
                 return readCsv(file);
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DatasetFormatException("dataset " + file + " is not UTF-8 text (" + e + "); save it as UTF-8"
+                    + " JSONL, a JSON array or CSV", e);
         } catch (IOException e) {
             throw new DatasetFormatException("cannot read dataset " + file + ": " + e.getMessage(), e);
         }
         throw new DatasetFormatException("dataset " + file + " has an unknown extension; use .jsonl, .json (an array of objects) or .csv");
+    }
+
+    /** Refuses a binary file (a NUL byte, or bytes that are not UTF-8, in its first 64 KiB) with a clear message. */
+    private static void requireText(Path file) throws IOException {
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(1 << 16);
+        }
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] == 0) {
+                throw new DatasetFormatException("dataset " + file + " is a binary file, not text (a NUL byte at offset "
+                        + i + "): give question/answer examples as UTF-8 JSONL (one JSON object per line), a JSON"
+                        + " array of objects, or CSV");
+            }
+        }
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(head);
+        // not the end of input when the file goes on: a character cut at the 64 KiB mark is no error
+        var result = decoder.decode(bytes, java.nio.CharBuffer.allocate(head.length + 1), head.length < (1 << 16));
+        if (result.isError()) {
+            throw new DatasetFormatException("dataset " + file + " is not UTF-8 text (byte 0x"
+                    + String.format("%02x", head[bytes.position()] & 0xff) + " at offset " + bytes.position()
+                    + " is not UTF-8): it is a binary file or in another encoding; save it as UTF-8 JSONL,"
+                    + " a JSON array of objects, or CSV");
+        }
     }
 
     private static Result readJsonl(Path file) throws IOException {
@@ -80,7 +117,7 @@ final class RecordReader {
                             "expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType())));
                     continue;
                 }
-                records.add(new RawRecord(line, flatten(node, keys)));
+                records.add(record(line, node, keys));
             }
         }
         return new Result(records, bad, List.copyOf(keys.keySet()));
@@ -107,7 +144,7 @@ final class RecordReader {
                             "expected a JSON object, found " + node.getNodeType()));
                     continue;
                 }
-                records.add(new RawRecord(line, flatten(node, keys)));
+                records.add(record(line, node, keys));
             }
         } catch (JsonProcessingException e) {
             throw new DatasetFormatException(file + " is not valid JSON at line " + e.getLocation().getLineNr()
@@ -139,15 +176,19 @@ final class RecordReader {
         }
     }
 
-    private static Map<String, String> flatten(JsonNode node, Map<String, Boolean> keys) {
+    private static RawRecord record(int line, JsonNode node, Map<String, Boolean> keys) {
         Map<String, String> fields = new LinkedHashMap<>();
+        java.util.Set<String> structured = new java.util.LinkedHashSet<>();
         node.fields().forEachRemaining(e -> {
             keys.put(e.getKey(), Boolean.TRUE);
             JsonNode v = e.getValue();
             if (!v.isNull()) {
                 fields.put(e.getKey(), v.isValueNode() ? v.asText() : v.toString());
+                if (v.isContainerNode()) {
+                    structured.add(e.getKey());
+                }
             }
         });
-        return fields;
+        return new RawRecord(line, fields, structured);
     }
 }

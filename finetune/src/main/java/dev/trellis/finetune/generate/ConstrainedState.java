@@ -41,6 +41,16 @@ final class ConstrainedState {
         return JsonAutomaton.finished(states);
     }
 
+    /** How many tokens the shortest closing would take after {@code token}, without advancing; -1 if rejected. */
+    int closingLengthAfter(int token) {
+        byte[] b = tokenBytes.bytes(token);
+        List<JsonAutomaton.Stack> next = b == null ? List.of() : JsonAutomaton.feed(states, b);
+        if (next.isEmpty()) {
+            return -1;
+        }
+        return JsonAutomaton.accepting(next) ? 0 : trie.encodeBytes(JsonAutomaton.completion(next)).length;
+    }
+
     /** Tokens that close the document by the shortest way. */
     int[] closingTokens() {
         return trie.encodeBytes(JsonAutomaton.completion(states));

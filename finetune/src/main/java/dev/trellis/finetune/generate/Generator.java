@@ -33,8 +33,9 @@ import dev.trellis.finetune.tokenizer.TrellisTokenizer;
  * <p>With a {@link JsonConstraint}, each step masks the vocabulary to the tokens that keep the output
  * a valid prefix of a document the constraint accepts (a byte-level JSON automaton over a trie of
  * the token bytes). When the tokens left are just enough to close the document, the shortest
- * closing is forced, so the output always parses; closing may run a few tokens past
- * {@code maxNewTokens} when a schema's required fields need more than the budget left.
+ * closing is forced (and a token after which the closing would no longer fit is not taken), so the
+ * output always parses and stays within {@code maxNewTokens} whenever the budget can hold the shortest
+ * closing at all; only a budget smaller than that (a schema's required fields need more) runs past it.
  *
  * <p>A generator holds no per-call state and may be shared, but DJL models are not meant for
  * concurrent forward passes from many threads: callers serialise (as {@code LocalChatModel} does).
@@ -314,7 +315,20 @@ public final class Generator {
         } else if (!config.stopAtEos() && eos < vocab) {
             logits[eos] = Float.NEGATIVE_INFINITY;
         }
-        return Sampling.choose(logits, config, row.random);
+        int token = Sampling.choose(logits, config, row.random);
+        if (row.json != null && !row.json.accepting()) {
+            // A token may open a structure whose shortest closing no longer fits the budget: close now instead,
+            // so that a budget big enough to close the document is never overrun.
+            int[] closing = row.json.closingTokens();
+            int remaining = config.maxNewTokens() - step;
+            int after = row.json.closingLengthAfter(token);
+            if (closing.length > 0 && closing.length <= remaining && after > remaining - 1) {
+                row.forced = closing;
+                row.forcedAt = 1;
+                return closing[0];
+            }
+        }
+        return token;
     }
 
     private static void accept(Row row, int index, int token, int eos, GenerationConfig config, TokenBytes bytes,

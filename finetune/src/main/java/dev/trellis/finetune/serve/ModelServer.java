@@ -21,6 +21,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -90,6 +95,10 @@ public final class ModelServer implements AutoCloseable {
     private final int requestedPort;
     private final ApiKey apiKey;
     private final long maxBodyBytes;
+    private final Duration bodyTimeout;
+    private final int maxBodyReaders;
+    private final Semaphore bodyReaders;
+    private final int maxConnections;
     private final Duration shutdownGrace;
     private final List<String> allowedOrigins;
     private final CheckpointDashboard dashboard;
@@ -115,6 +124,10 @@ public final class ModelServer implements AutoCloseable {
         this.requestedPort = b.port;
         this.apiKey = b.apiKey == null ? null : new ApiKey(b.apiKey);
         this.maxBodyBytes = b.maxBodyBytes;
+        this.bodyTimeout = b.bodyTimeout;
+        this.maxBodyReaders = b.maxBodyReaders;
+        this.bodyReaders = new Semaphore(b.maxBodyReaders);
+        this.maxConnections = b.maxConnections;
         this.shutdownGrace = b.shutdownGrace;
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.dashboard = new CheckpointDashboard(b.checkpointDir);
@@ -130,7 +143,7 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving. Refuses (with {@link IllegalStateException}) to listen on a
+     * Binds and starts serving. Refuses (with {@link ServerStartException}) to listen on a
      * non-loopback address without an API key: anyone on the network could use the model.
      */
     public synchronized ModelServer start() {
@@ -141,10 +154,11 @@ public final class ModelServer implements AutoCloseable {
         try {
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("cannot resolve bind address '" + host + "': " + e.getMessage(), e);
+            throw new ServerStartException("Cannot resolve the bind address '" + host + "' (" + e.getMessage()
+                    + "); give --host an address or name of this machine, such as 127.0.0.1.", e);
         }
         if (!address.isLoopbackAddress() && apiKey == null) {
-            throw new IllegalStateException("Refusing to listen on " + host + " without an API key: anyone who can"
+            throw new ServerStartException("Refusing to listen on " + host + " without an API key: anyone who can"
                     + " reach this machine could use the model. Set an API key (--api-key or TRELLIS_API_KEY) or bind"
                     + " a loopback address such as 127.0.0.1.");
         }
@@ -159,6 +173,13 @@ public final class ModelServer implements AutoCloseable {
             config.jetty.threadPool = httpThreads;
             config.jetty.defaultHost = host;
             config.jetty.defaultPort = requestedPort;
+            config.jetty.modifyServer(server -> {
+                // Jetty's own errors (a rejected path such as /../x, a malformed request) in OpenAI's JSON shape
+                server.setErrorHandler(new JsonErrorHandler());
+                // connections beyond this wait to be accepted, so slow clients cannot exhaust the threads
+                server.addBean(new ConnectionLimit(maxConnections, server));
+            });
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             config.requestLogger.http((ctx, ms) -> LOG.debug("{} {} {} {} ms", ctx.method(), ctx.path(),
                     ctx.statusCode(), String.format(java.util.Locale.ROOT, "%.1f", ms)));
             if (!allowedOrigins.isEmpty()) {
@@ -180,12 +201,33 @@ public final class ModelServer implements AutoCloseable {
         } catch (RuntimeException e) {
             app = null;
             pool.close();
-            throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + " (" + e.getMessage()
-                    + "); is another server using the port? Choose another with --port.", e);
+            throw bindFailure(e);
         }
         LOG.info("Serving model '{}' at http://{}:{}/v1 ({} worker(s), queue {}, API key {})", modelId, host, port(),
                 pool.workers(), pool.queueCapacity(), apiKey == null ? "off" : "on");
         return this;
+    }
+
+    /** Why binding failed, naming the flag that fixes it: a port in use, or an address not of this machine. */
+    private ServerStartException bindFailure(RuntimeException e) {
+        String reason = e.getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException bind) {
+                reason = bind.getMessage();
+                break;
+            }
+        }
+        String where = host + ":" + requestedPort;
+        if (reason != null && reason.contains("in use")) {
+            return new ServerStartException("Cannot listen on " + where + " (" + reason + "); is another server using"
+                    + " the port? Choose another with --port (0 picks a free one).", e);
+        }
+        if (reason != null && (reason.contains("assign requested address") || reason.contains("not available"))) {
+            return new ServerStartException("Cannot listen on " + where + " (" + reason + "): " + host + " is not an"
+                    + " address of this machine; give --host one of its addresses, such as 127.0.0.1.", e);
+        }
+        return new ServerStartException("Cannot listen on " + where + " (" + reason + "); check --host and --port"
+                + " (is another server using the port?).", e);
     }
 
     /** The port actually bound (useful with port 0). */
@@ -571,16 +613,46 @@ public final class ModelServer implements AutoCloseable {
         if (declared > maxBodyBytes) {
             throw OpenAiApiException.bodyTooLarge(maxBodyBytes);
         }
-        // Read with a cap: a chunked body declares no length.
+        // A slow client holds a thread while its body trickles in: bound how many may, and for how long.
+        if (!bodyReaders.tryAcquire()) {
+            throw OpenAiApiException.tooManyUploads(maxBodyReaders);
+        }
         ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        EndPoint endPoint = endPoint(ctx);
+        long idleTimeout = endPoint == null ? 0 : endPoint.getIdleTimeout();
+        long deadline = System.nanoTime() + bodyTimeout.toNanos();
         try (InputStream in = ctx.req().getInputStream()) {
+            // Read with a cap: a chunked body declares no length.
             byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) != -1) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw OpenAiApiException.bodyTimeout(bodyTimeout);
+                }
+                if (endPoint != null) {
+                    endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    if (System.nanoTime() - deadline >= 0 || e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                        throw OpenAiApiException.bodyTimeout(bodyTimeout);
+                    }
+                    throw e;
+                }
+                if (n == -1) {
+                    break;
+                }
                 if (body.size() + n > maxBodyBytes) {
                     throw OpenAiApiException.bodyTooLarge(maxBodyBytes);
                 }
                 body.write(buffer, 0, n);
+            }
+        } finally {
+            bodyReaders.release();
+            if (endPoint != null) {
+                endPoint.setIdleTimeout(idleTimeout);
             }
         }
         if (body.size() == 0) {
@@ -595,6 +667,11 @@ public final class ModelServer implements AutoCloseable {
             throw OpenAiApiException.invalidRequest("We could not parse the JSON body of your request" + where + ": "
                     + e.getOriginalMessage() + ". Send a valid JSON object.", null, "invalid_json");
         }
+    }
+
+    private static EndPoint endPoint(Context ctx) {
+        Request request = Request.getBaseRequest(ctx.req());
+        return request == null || request.getHttpChannel() == null ? null : request.getHttpChannel().getEndPoint();
     }
 
     private String resolveModel(String requested) {
@@ -732,6 +809,9 @@ public final class ModelServer implements AutoCloseable {
         private int workers = 1;
         private int queueCapacity = 64;
         private long maxBodyBytes = 1 << 20;
+        private Duration bodyTimeout = Duration.ofSeconds(10);
+        private int maxBodyReaders = 32;
+        private int maxConnections = 512;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Path checkpointDir;
         private List<String> allowedOrigins = List.of();
@@ -815,6 +895,39 @@ public final class ModelServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxBodyBytes must be at least 1024, got " + maxBodyBytes);
             }
             this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /**
+         * How long a request body may take to arrive, from the first read to the last byte; a slower one is
+         * answered 408. Default 10 s.
+         */
+        public Builder bodyTimeout(Duration bodyTimeout) {
+            if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+                throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);
+            }
+            this.bodyTimeout = bodyTimeout;
+            return this;
+        }
+
+        /**
+         * How many request bodies may be arriving at once; one more is answered 503 with {@code Retry-After}
+         * rather than holding a thread. Default 32.
+         */
+        public Builder maxBodyReaders(int maxBodyReaders) {
+            if (maxBodyReaders < 1) {
+                throw new IllegalArgumentException("maxBodyReaders must be at least 1, got " + maxBodyReaders);
+            }
+            this.maxBodyReaders = maxBodyReaders;
+            return this;
+        }
+
+        /** Open connections the server accepts; more wait in the operating system's queue. Default 512. */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
             return this;
         }
 

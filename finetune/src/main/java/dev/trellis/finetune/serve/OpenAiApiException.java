@@ -57,6 +57,18 @@ public final class OpenAiApiException extends RuntimeException {
                 null, "request_too_large");
     }
 
+    /** 408: the body did not arrive within the server's time for it (a client stalled or far too slow). */
+    public static OpenAiApiException bodyTimeout(java.time.Duration timeout) {
+        return new OpenAiApiException(408, "invalid_request_error", "The request body did not arrive within "
+                + timeout.toMillis() / 1000.0 + " s; send the whole body promptly.", null, "request_timeout");
+    }
+
+    /** 503: too many clients are sending bodies at once; this one may retry shortly. */
+    public static OpenAiApiException tooManyUploads(int limit) {
+        return new OpenAiApiException(503, "server_error", "The server is receiving " + limit + " request bodies at"
+                + " once, its limit; retry in a moment.", null, "too_many_uploads", 1);
+    }
+
     /** 429: the queue is full; clients retry after {@code retryAfterSeconds}. */
     public static OpenAiApiException queueFull(int queueCapacity, int retryAfterSeconds) {
         return new OpenAiApiException(429, "rate_limit_exceeded", "The server is busy: all workers are generating and "

@@ -306,4 +306,49 @@ class DataPreparationTest {
     private static List<Integer> lines(InstructionDataset d) {
         return d.examples().stream().map(InstructionExample::line).toList();
     }
+
+    @Test
+    void edgeCaseFilesGetClearMessagesNotCrashes() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+        assertThatThrownBy(() -> InstructionDataset.load(empty)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("is empty").hasMessageNotContaining("fields are");
+        Path blank = Files.writeString(dir.resolve("blank.jsonl"), "\n\n  \n");
+        assertThatThrownBy(() -> InstructionDataset.load(blank)).hasMessageContaining("is empty");
+        Path emptyArray = Files.writeString(dir.resolve("empty.json"), "[]");
+        assertThatThrownBy(() -> InstructionDataset.load(emptyArray)).hasMessageContaining("is empty");
+        Path headerOnly = Files.writeString(dir.resolve("header.csv"), "question,answer\n");
+        assertThatThrownBy(() -> InstructionDataset.load(headerOnly)).hasMessageContaining("is empty")
+                .hasMessageContaining("only the header");
+
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        Path binary = Files.write(dir.resolve("picture.jsonl"), png);
+        assertThatThrownBy(() -> InstructionDataset.load(binary)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("binary file").hasMessageNotContaining("Input length");
+        Path latin1 = Files.write(dir.resolve("latin1.csv"), "question,answer\ncaf\u00e9?,oui\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> InstructionDataset.load(latin1)).hasMessageContaining("not UTF-8")
+                .hasMessageNotContaining("Input length");
+
+        Path one = Files.writeString(dir.resolve("one.jsonl"), "{\"question\": \"only one?\", \"answer\": \"yes\"}\n");
+        InstructionDataset single = InstructionDataset.load(one);
+        assertThat(single.size()).isEqualTo(1);
+        assertThatThrownBy(() -> single.trainTestSplit(0.1, 1)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("1 usable example").hasMessageContaining("at least 2");
+    }
+
+    @Test
+    void numbersAreTakenAsTextAndObjectsAreBadRecords() throws Exception {
+        Path typed = Files.writeString(dir.resolve("typed.jsonl"), String.join("\n",
+                "{\"question\": \"What is 2+2?\", \"answer\": 4}",
+                "{\"question\": \"Is it waterproof?\", \"answer\": true}",
+                "{\"question\": {\"text\": \"nested\"}, \"answer\": \"no\"}",
+                "{\"question\": \"list?\", \"answer\": [1, 2]}",
+                "{\"question\": 7, \"answer\": 7.5}") + "\n");
+        assertThatThrownBy(() -> InstructionDataset.load(typed)).isInstanceOf(BadRecordsException.class)
+                .hasMessageContaining("2 bad records")
+                .hasMessageContaining("line 3: WRONG_TYPE").hasMessageContaining("'question'")
+                .hasMessageContaining("line 4: WRONG_TYPE").hasMessageContaining("'answer'");
+        InstructionDataset kept = InstructionDataset.loader().onBadRecord(BadRecordPolicy.SKIP).load(typed);
+        assertThat(kept.examples()).extracting(InstructionExample::response).containsExactly("4", "true", "7.5");
+        assertThat(kept.get(2).prompt()).isEqualTo("7");
+    }
 }

@@ -162,4 +162,22 @@ class ModelServerLocalModelTest {
         assertThat(dashboard.at("/config/model_type").asText()).isEqualTo("gpt_neox");
         assertThat(dashboard.get("eval_md").asText()).contains("exact_match");
     }
+
+    @Test
+    void toolsWithATinyMaxTokensStopAtTheLimitWithFinishReasonLength() throws Exception {
+        String tools = ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_price\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"product_id\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"product_id\"]}}}]";
+        for (int maxTokens : new int[] {1, 3}) {
+            String body = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"price of product 9?\"}]"
+                    + tools + ",\"max_tokens\":" + maxTokens + "}";
+            var response = ModelServerHttpTest.post(server, "/v1/chat/completions", body);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode answer = new ObjectMapper().readTree(response.body());
+            assertThat(answer.at("/choices/0/finish_reason").asText()).as(response.body()).isEqualTo("length");
+            assertThat(answer.at("/usage/completion_tokens").asInt()).as(response.body()).isLessThanOrEqualTo(maxTokens);
+            assertThat(answer.at("/choices/0/message/tool_calls").isMissingNode()
+                    || answer.at("/choices/0/message/tool_calls").isEmpty()).as(response.body()).isTrue();
+        }
+    }
 }

@@ -11,6 +11,7 @@ public class CorruptChatMemoryException extends RuntimeException {
 
     private final transient Path file;
     private final String memoryId;
+    private final String problem;
 
     public CorruptChatMemoryException(Path file, Object memoryId, String problem, Throwable cause) {
         super("chat memory file " + file + " of conversation '" + memoryId + "' cannot be read: " + problem
@@ -19,6 +20,12 @@ public class CorruptChatMemoryException extends RuntimeException {
                 + "onCorruptFile(MOVE_ASIDE)) to keep it as '<name>.corrupt-<timestamp>'.", cause);
         this.file = file;
         this.memoryId = String.valueOf(memoryId);
+        this.problem = problem;
+    }
+
+    /** What is wrong with the file, without the file's name or the advice (e.g. "it is not valid JSON (...)"). */
+    public String problem() {
+        return problem;
     }
 
     /** The unreadable file. */

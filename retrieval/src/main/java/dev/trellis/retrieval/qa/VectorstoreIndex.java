@@ -8,6 +8,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.rag.content.retriever.ContentRetriever;
 import dev.langchain4j.rag.content.retriever.EmbeddingStoreContentRetriever;
+import dev.trellis.framework.io.FileTrees;
 import dev.trellis.framework.models.Models;
 import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
 import dev.trellis.retrieval.embeddings.EmbeddingSegmenter;
@@ -54,11 +55,18 @@ import java.util.TreeMap;
  * new index. {@link Builder#indexDirectory(Path)} chooses the directory instead. A marker file is written
  * after the index's final commit; a directory without it (a build that crashed) is cleared and rebuilt.
  *
+ * <p>Documents longer than {@link Builder#maxDocumentChars} (a million characters by default) are refused
+ * with a {@link DocumentTooLargeException} before anything is split or embedded; splitting takes time linear
+ * in the text ({@link EmbeddingSegmenter}). A build that fails leaves no directory it created behind.
+ *
  * <p>Close the index to release the store's lock and, unless you passed your own, the embedding model.
  */
 public final class VectorstoreIndex implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VectorstoreIndex.class);
+
+    /** {@link Builder#maxDocumentChars}'s default: one million characters. */
+    public static final int DEFAULT_MAX_DOCUMENT_CHARS = 1_000_000;
 
     private final LuceneEmbeddingStore store;
     private final EmbeddingModel embeddingModel;
@@ -197,6 +205,7 @@ public final class VectorstoreIndex implements AutoCloseable {
         private int k = 4;
         private ChainType chainType = ChainType.STUFF;
         private int batchSize = 256;
+        private int maxDocumentChars = DEFAULT_MAX_DOCUMENT_CHARS;
         private IndexingProgressListener progressListener = (done, total) -> { };
 
         private Builder() {
@@ -273,6 +282,19 @@ public final class VectorstoreIndex implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The longest document accepted, in characters (default {@value #DEFAULT_MAX_DOCUMENT_CHARS}); a longer
+         * one is refused with a {@link DocumentTooLargeException} before anything is split or embedded. A
+         * million characters make about 2,500 segments, a few minutes of embedding on a laptop.
+         */
+        public Builder maxDocumentChars(int maxDocumentChars) {
+            if (maxDocumentChars < 1) {
+                throw new IllegalArgumentException("maxDocumentChars(" + maxDocumentChars + ") must be at least 1");
+            }
+            this.maxDocumentChars = maxDocumentChars;
+            return this;
+        }
+
         /** Called after each embedded batch while building (not when a finished index is reused): for a progress bar. */
         public Builder progressListener(IndexingProgressListener progressListener) {
             this.progressListener = Objects.requireNonNull(progressListener, "progressListener");
@@ -324,16 +346,30 @@ public final class VectorstoreIndex implements AutoCloseable {
             } else if (Files.isDirectory(dir)) {
                 LOG.info("The index at {} has no completion marker (an earlier build did not finish); rebuilding it", dir);
             }
-            IndexDirectory.clear(dir);
             if (documents == null) {
                 documents = loadAll();
             }
-            return buildInto(dir, key, documents, model, ownsModel);
+            // Everything that can fail on the input happens before the directory is touched.
+            List<TextSegment> segments = split(documents);
+            boolean existed = Files.exists(dir);
+            try {
+                IndexDirectory.clear(dir);
+                return buildInto(dir, key, documents, segments, model, ownsModel);
+            } catch (RuntimeException | Error e) {
+                if (!existed) {
+                    // a build that failed leaves nothing behind in a directory it created
+                    try {
+                        FileTrees.delete(dir);
+                    } catch (IOException | RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                }
+                throw e;
+            }
         }
 
-        private VectorstoreIndex buildInto(Path dir, String key, List<Document> documents, EmbeddingModel model,
-                                           boolean ownsModel) {
-            List<TextSegment> segments = split(documents);
+        private VectorstoreIndex buildInto(Path dir, String key, List<Document> documents, List<TextSegment> segments,
+                                           EmbeddingModel model, boolean ownsModel) {
             long start = System.nanoTime();
             LuceneEmbeddingStore store = LuceneEmbeddingStore.builder().directory(dir).dimension(model.dimension())
                     .commitPolicy(CommitPolicy.manual()).build();
@@ -377,13 +413,39 @@ public final class VectorstoreIndex implements AutoCloseable {
         }
 
         private List<TextSegment> split(List<Document> documents) {
-            if (splitter != null) {
-                return splitter.splitAll(documents);
+            long characters = 0;
+            for (int i = 0; i < documents.size(); i++) {
+                Document document = documents.get(i);
+                int length = document.text().length();
+                if (length > maxDocumentChars) {
+                    throw new DocumentTooLargeException(describeSource(document, i), length, maxDocumentChars);
+                }
+                characters += length;
             }
-            try (EmbeddingSegmenter segmenter = EmbeddingSegmenter.builder().maxTokens(maxSegmentTokens)
-                    .overlapTokens(overlapTokens).build()) {
-                return segmenter.splitAll(documents);
+            LOG.info("Splitting {} documents ({} characters) into segments", documents.size(), characters);
+            long start = System.nanoTime();
+            List<TextSegment> segments = new ArrayList<>();
+            try (EmbeddingSegmenter segmenter = splitter != null ? null : EmbeddingSegmenter.builder()
+                    .maxTokens(maxSegmentTokens).overlapTokens(overlapTokens).build()) {
+                DocumentSplitter chosen = splitter != null ? splitter : segmenter;
+                for (int i = 0; i < documents.size(); i++) {
+                    segments.addAll(chosen.split(documents.get(i)));
+                    progressListener.onDocumentsSplit(i + 1, documents.size());
+                }
             }
+            LOG.info("Split {} documents into {} segments in {} s", documents.size(), segments.size(),
+                    String.format("%.1f", (System.nanoTime() - start) / 1e9));
+            return segments;
+        }
+
+        /** A document's origin for messages: its source and row (or file position) when the metadata has them. */
+        private static String describeSource(Document document, int position) {
+            String source = document.metadata().getString("source");
+            Object row = document.metadata().toMap().get("row");
+            if (source == null) {
+                return "document " + (position + 1);
+            }
+            return source + (row != null ? " row " + row : "");
         }
 
         private String settingsHash(EmbeddingModel model) {

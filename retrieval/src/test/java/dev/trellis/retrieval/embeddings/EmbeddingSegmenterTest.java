@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class EmbeddingSegmenterTest {
 
@@ -101,5 +102,43 @@ class EmbeddingSegmenterTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("128");
         assertThatThrownBy(() -> EmbeddingSegmenter.builder().maxTokens(32).overlapTokens(16).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlapTokens");
+    }
+
+    @Test
+    void aHugeCellSplitsInLinearTime() {
+        // one 1 MB paragraph of sentences with rare words, non-ASCII and emoji: the quadratic splitter took minutes
+        Random random = new Random(11);
+        String[] words = {"waterproof", "Fjällräven", "über-light", "😀", "漢字", "ripstop", "x7Qz", "merino", "UPF"};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 1_000_000) {
+            int n = 3 + random.nextInt(30);
+            for (int w = 0; w < n; w++) {
+                text.append(words[random.nextInt(words.length)]).append(w + 1 < n ? " " : ". ");
+            }
+        }
+        long start = System.nanoTime();
+        List<TextSegment> segments = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> segmenter.split(Document.from(text.toString())));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(segments.size()).isGreaterThan(2500);
+        assertThat(segments).allSatisfy(s -> assertThat(s.text()).isNotBlank());
+        // segments are packed: on average well over half the budget
+        long tokens = segments.stream().mapToLong(s -> segmenter.countModelInputTokens(s.text())).sum();
+        assertThat(tokens / segments.size()).isGreaterThan(90);
+        assertThat(segments).allSatisfy(s -> assertThat(segmenter.countModelInputTokens(s.text())).isLessThanOrEqualTo(128));
+        String joined = segments.stream().map(TextSegment::text).collect(Collectors.joining(" "));
+        assertThat(joined).isEqualTo(normalize(text.toString()));
+        System.out.printf("split a %,d-character cell into %,d segments in %.1f s%n", text.length(), segments.size(), seconds);
+    }
+
+    @Test
+    void wordsLongerThanTheBudgetAreCutBetweenTokens() {
+        try (EmbeddingSegmenter tiny = EmbeddingSegmenter.builder().maxTokens(8).build()) {
+            String text = "antidisestablishmentarianism pneumonoultramicroscopicsilicovolcanoconiosis ok";
+            List<TextSegment> segments = tiny.split(Document.from(text));
+            assertThat(segments).allSatisfy(s -> assertThat(tiny.countModelInputTokens(s.text())).isLessThanOrEqualTo(8));
+            assertThat(segments.stream().map(TextSegment::text).collect(Collectors.joining()).replace(" ", ""))
+                    .isEqualTo(text.replace(" ", ""));
+        }
     }
 }

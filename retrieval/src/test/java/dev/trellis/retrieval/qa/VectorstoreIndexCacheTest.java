@@ -145,4 +145,81 @@ class VectorstoreIndexCacheTest {
         }
         assertThatThrownBy(() -> VectorstoreIndex.builder().build()).hasMessageContaining("csv(path) or loaders(...)");
     }
+
+    @Test
+    void aFailedIngestionLeavesNoDirectoryBehind() throws Exception {
+        Path home = temp.resolve("home");
+        System.setProperty("trellis.home", home.toString());
+        try {
+            Path malformed = temp.resolve("bad.csv");
+            Files.writeString(malformed, "name,description\nTarn Pants,\"warm fleece pants\n");
+            assertThatThrownBy(() -> VectorstoreIndex.builder().csv(malformed).embeddingModel(model).build())
+                    .isInstanceOf(dev.trellis.retrieval.loaders.MalformedRecordException.class);
+            Path cache = home.resolve("cache").resolve("indexes");
+            assertThat(!Files.exists(cache) || isEmpty(cache)).as("nothing left under " + cache).isTrue();
+
+            // the embedding model fails halfway: the directory this build created goes too
+            Path csv = csv("gear.csv", "Tarn Pants,warm fleece pants", "Fjord Shorts,light trail shorts", "Delta Hat,a sun hat");
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            dev.langchain4j.model.embedding.EmbeddingModel failing = new dev.langchain4j.model.embedding.EmbeddingModel() {
+                @Override
+                public dev.langchain4j.model.output.Response<java.util.List<dev.langchain4j.data.embedding.Embedding>> embedAll(
+                        java.util.List<dev.langchain4j.data.segment.TextSegment> segments) {
+                    if (calls.incrementAndGet() > 1) {
+                        throw new IllegalStateException("embedding service went away");
+                    }
+                    return model.embedAll(segments);
+                }
+
+                @Override
+                public int dimension() {
+                    return model.dimension();
+                }
+            };
+            assertThatThrownBy(() -> VectorstoreIndex.builder().csv(csv).embeddingModel(failing).batchSize(1).build())
+                    .hasMessageContaining("went away");
+            assertThat(!Files.exists(cache) || isEmpty(cache)).as("nothing left under " + cache).isTrue();
+        } finally {
+            System.clearProperty("trellis.home");
+        }
+    }
+
+    @Test
+    void aDocumentOverTheSizeLimitIsRefusedBeforeAnythingIsSplitOrEmbedded() throws Exception {
+        Path csv = csv("gear.csv", "Tarn Pants,warm fleece pants", "Huge," + "fleece ".repeat(800));
+        Path dir = temp.resolve("index");
+        CountingEmbeddingModel counting = new CountingEmbeddingModel(model);
+        assertThatThrownBy(() -> VectorstoreIndex.builder().csv(csv).indexDirectory(dir).embeddingModel(counting)
+                .maxDocumentChars(1000).build())
+                .isInstanceOfSatisfying(DocumentTooLargeException.class, e -> {
+                    assertThat(e.document()).isEqualTo(csv + " row 1");
+                    assertThat(e.length()).isGreaterThan(5000);
+                    assertThat(e.limit()).isEqualTo(1000);
+                })
+                .hasMessageContaining("maxDocumentChars");
+        assertThat(counting.calls.get()).isZero();
+        assertThat(dir).doesNotExist();
+
+        java.util.List<String> split = new java.util.ArrayList<>();
+        try (VectorstoreIndex index = VectorstoreIndex.builder().csv(csv).indexDirectory(dir).embeddingModel(counting)
+                .maxDocumentChars(10_000).progressListener(new IndexingProgressListener() {
+                    @Override
+                    public void onSegmentsIndexed(int done, int total) {
+                    }
+
+                    @Override
+                    public void onDocumentsSplit(int done, int total) {
+                        split.add(done + "/" + total);
+                    }
+                }).build()) {
+            assertThat(index.segmentCount()).isGreaterThan(2);
+        }
+        assertThat(split).containsExactly("1/2", "2/2");
+    }
+
+    private static boolean isEmpty(Path dir) throws java.io.IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
 }

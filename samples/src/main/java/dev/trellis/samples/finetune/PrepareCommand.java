@@ -1,6 +1,8 @@
 package dev.trellis.samples.finetune;
 
+import dev.trellis.finetune.data.BadRecordPolicy;
 import dev.trellis.finetune.data.DatasetSplit;
+import dev.trellis.finetune.data.FieldMapping;
 import dev.trellis.finetune.data.DatasetTokenizer;
 import dev.trellis.finetune.data.InstructionDataset;
 import dev.trellis.finetune.data.InstructionTemplate;
@@ -13,7 +15,9 @@ import dev.trellis.finetune.tokenizer.BpeVocabulary;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.tokenizer.TrellisTokenizer;
 import dev.trellis.samples.SampleData;
+import dev.trellis.samples.OutputDirectory;
 import dev.trellis.samples.TrellisHome;
+import dev.trellis.samples.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,21 +58,96 @@ public final class PrepareCommand implements Callable<Integer> {
             description = "Where train.jsonl, test.jsonl and the tokenizer go (default: $TRELLIS_HOME/prepared).")
     Path output;
 
+    @Option(names = "--prompt-field", paramLabel = "NAME",
+            description = "The field holding the question or instruction (default: detected: question, instruction, input).")
+    String promptField;
+
+    @Option(names = "--answer-field", paramLabel = "NAME",
+            description = "The field holding the answer (default: detected: answer, response, output, text)."
+                    + " Alone, without --prompt-field, the field is plain text trained on whole.")
+    String answerField;
+
+    @Option(names = "--input-field", paramLabel = "NAME",
+            description = "An optional field of extra context for the prompt (Alpaca's input).")
+    String inputField;
+
+    @Option(names = "--skip-bad-records",
+            description = "Leave out records that are not usable (invalid JSON, a missing or empty field) and list them,"
+                    + " instead of stopping.")
+    boolean skipBadRecords;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         Path dir = output != null ? output : TrellisHome.directory().resolve("prepared");
+        // Every mistake in the arguments is reported before anything is read or written.
+        if (maxLength < 1) {
+            throw new UserError("--max-length " + maxLength + ": a training sequence needs at least 1 token;"
+                    + " give a positive number such as 256");
+        }
+        if (!(testSize > 0 && testSize < 1)) {
+            throw new UserError("--test-size " + testSize + ": give a fraction strictly between 0 and 1, such as 0.1");
+        }
+        InstructionTemplate promptTemplate = InstructionTemplate.named(template);
+        InstructionDataset.Loader loader = InstructionDataset.loader()
+                .onBadRecord(skipBadRecords ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL);
+        FieldMapping fields = fields();
+        if (fields != null) {
+            loader.fields(fields);
+        }
+        OutputDirectory.requireWritable(dir, "--output");
 
-        InstructionDataset dataset = InstructionDataset.load(file);
+        InstructionDataset dataset = loader.load(file);
         out.println("Loaded " + dataset);
+        for (var bad : dataset.badRecords()) {
+            out.println("  skipped line " + bad.line() + ": " + bad.reason() + " - " + bad.detail());
+        }
         DatasetSplit split = dataset.examples().get(0).field("split") != null
                 ? dataset.splitByField("split")
                 : dataset.trainTestSplit(testSize, 123);
         out.println("train: " + split.train().size() + " examples, test: " + split.test().size());
+        if (split.train().size() == 0) {
+            throw new UserError(file + ": no example is in the training split (its 'split' field never says 'train');"
+                    + " mark some examples \"split\": \"train\", or drop the field to split by --test-size");
+        }
+        boolean existed = java.nio.file.Files.exists(dir);
+        try {
+            write(file, dir, split, promptTemplate);
+        } catch (RuntimeException | Error e) {
+            if (!existed) {
+                // a preparation that failed leaves no half-written output directory behind
+                dev.trellis.framework.io.FileTrees.deleteUnchecked(dir);
+            }
+            throw e;
+        }
+        return 0;
+    }
 
-        InstructionTemplate promptTemplate = InstructionTemplate.named(template);
+    private FieldMapping fields() {
+        if (promptField == null && answerField == null) {
+            if (inputField != null) {
+                throw new UserError("--input-field " + inputField + " needs --prompt-field and --answer-field too");
+            }
+            return null;
+        }
+        if (answerField == null) {
+            throw new UserError("--prompt-field " + promptField + " needs --answer-field too: name the field that holds"
+                    + " the answer");
+        }
+        FieldMapping mapping = promptField == null ? new FieldMapping(null, null, answerField)
+                : FieldMapping.of(promptField, answerField);
+        if (inputField != null) {
+            if (promptField == null) {
+                throw new UserError("--input-field " + inputField + " needs --prompt-field too");
+            }
+            mapping = mapping.withInputKey(inputField);
+        }
+        return mapping;
+    }
+
+    private void write(Path file, Path dir, DatasetSplit split, InstructionTemplate promptTemplate) {
         PromptCompletion first = split.train().hydrate(promptTemplate).get(0);
         out.println("\nOne templated example:\n" + first.prompt() + first.completion() + "\n");
 
@@ -88,7 +167,6 @@ public final class PrepareCommand implements Callable<Integer> {
         split.train().writeJsonl(dir.resolve("train.jsonl"));
         split.test().writeJsonl(dir.resolve("test.jsonl"));
         out.println("Wrote " + dir.resolve("train.jsonl") + " and " + dir.resolve("test.jsonl"));
-        return 0;
     }
 
     private TrellisTokenizer trainTokenizer(DatasetSplit split, InstructionTemplate promptTemplate, Path dir) {

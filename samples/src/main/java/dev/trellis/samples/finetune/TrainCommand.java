@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import dev.trellis.finetune.train.Trainer;
 import dev.trellis.finetune.train.IntervalStrategy;
 import dev.trellis.finetune.train.TrainerCallback;
+import dev.trellis.samples.OutputDirectory;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.TrellisHome;
 import picocli.CommandLine.Command;
@@ -65,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "Examples per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--overwrite", description = "Replace the model already in --output (the old one stays until the new"
+            + " one is complete). Not needed for the default output, $TRELLIS_HOME/models/default.")
+    boolean overwrite;
+
     @Option(names = "--resume", description = "Continue the run a stop (Ctrl+C, kill, a crash) left for --output, from its"
             + " latest checkpoint, instead of starting again.")
     boolean resume;
@@ -98,6 +103,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--save-steps " + saveSteps + " / --save-minutes " + saveMinutes
                     + ": give positive intervals (checkpoints are what --resume continues from)");
         }
+        if (output != null && Files.isRegularFile(output.resolve("config.json")) && !overwrite && !resume) {
+            throw new dev.trellis.samples.UserError("--output " + output + " already holds a model; pass --overwrite to replace"
+                    + " it (it stays as it is until the new one is complete), or choose another --output");
+        }
+        // checked before the first step: the run's work directory goes beside the output
+        OutputDirectory.requireWritable(dir, "--output", true);
         TrainOutput result = train(file, baseName(base, fromScratch), dir, maxSteps, batchSize, learningRate,
                 Duration.ofMillis((long) (minutes * 60_000)), resume, saveSteps, saveMinutes, List.of(), out);
         out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
