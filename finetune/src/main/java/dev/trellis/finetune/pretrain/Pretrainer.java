@@ -92,7 +92,25 @@ public final class Pretrainer {
         int batch = ((Number) plan.get("batch_size")).intValue();
         int maxLength = ((Number) plan.get("max_length")).intValue();
         BaseShape shape = BaseShape.named((String) plan.get("shape"));
-        long started = System.nanoTime();
+        long[] started = {System.nanoTime()};
+        // wall time and the commands that ran are recorded at every checkpoint, so a run stopped and resumed
+        // still reports all of its time and how it was made
+        double[] wallSoFar = {((Number) plan.getOrDefault("wall_seconds", 0.0)).doubleValue()};
+        if (b.resume) {
+            plan.put("resumed_with", String.valueOf(plan.getOrDefault("resumed_with", "")).isEmpty() ? b.command
+                    : plan.get("resumed_with") + "; " + b.command);
+        }
+        b.callbacks.add(new TrainerCallback() {
+            @Override
+            public void onSave(TrainingArguments args, TrainerState state, Path checkpoint) {
+                long now = System.nanoTime();
+                wallSoFar[0] += (now - started[0]) / 1e9;
+                started[0] = now;
+                plan.put("wall_seconds", wallSoFar[0]);
+                plan.put("steps_saved", state.globalStep());
+                writePlan(out, plan);
+            }
+        });
         try (HfTokenizer tokenizer = HfTokenizer.load(out.resolve("tokenizer"))) {
             LOG.info("building the reading corpus: {} batches of {} documents (seed {})", maxSteps, batch, seed);
             GroupedCorpus corpus = GroupedCorpus.build(seed, maxSteps, batch, maxLength, tokenizer);
@@ -101,8 +119,7 @@ public final class Pretrainer {
             int eos = tokenizer.eosTokenId();
             try (CausalLM model = CausalLM.create(shape.config(tokenizer.vocabSize(), eos, eos), seed)) {
                 TrainOutput result = train(model, tokenizer, corpus.examples(), heldOut.examples(), plan);
-                double wall = ((Number) plan.getOrDefault("wall_seconds", 0.0)).doubleValue()
-                        + (System.nanoTime() - started) / 1e9;
+                double wall = wallSoFar[0] + (System.nanoTime() - started[0]) / 1e9;
                 plan.put("wall_seconds", wall);
                 writePlan(out, plan);
                 return export(model, tokenizer, result, plan, corpus, wall);
@@ -167,7 +184,8 @@ public final class Pretrainer {
             long tokens = corpus.tokens(result.globalStep() * batch);
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("kind", "pretraining");
-            training.put("command", b.command);
+            training.put("command", plan.get("command")
+                    + (plan.get("resumed_with") != null ? "; resumed with: " + plan.get("resumed_with") : ""));
             training.put("corpus", "dev.trellis.finetune.pretrain.ReadingCorpus");
             training.put("corpus_sha256", corpus.sha256());
             training.put("corpus_documents", corpus.documents());

@@ -84,6 +84,9 @@ public final class PretrainCommand implements Callable<Integer> {
         if (maxSteps != null) {
             command.append(" --max-steps ").append(maxSteps);
         }
+        if (resume) {
+            command.append(" --resume");
+        }
         Pretrainer.Builder b = Pretrainer.builder().outputDir(dir).shape(BaseShape.named(shape)).seed(seed)
                 .timeLimit(Duration.ofMillis((long) (timeLimitMinutes * 60_000))).batchSize(batchSize)
                 .maxLength(maxLength).learningRate(learningRate).tokenizerDocuments(tokenizerDocuments)
