@@ -212,7 +212,12 @@ abstract class AbstractCausalLM implements CausalLM {
 
     @Override
     public void save(Path dir, long maxShardBytes) {
-        Checkpoints.save(this, dir, maxShardBytes);
+        Checkpoints.save(this, dir, maxShardBytes, false);
+    }
+
+    @Override
+    public void saveFloat16(Path dir) {
+        Checkpoints.save(this, dir, Checkpoints.DEFAULT_MAX_SHARD_BYTES, true);
     }
 
     @Override

@@ -178,6 +178,12 @@ public interface CausalLM extends AutoCloseable {
     /** Like {@link #save(Path)}, sharding into files of at most {@code maxShardBytes} with an index. */
     void save(Path dir, long maxShardBytes);
 
+    /**
+     * Like {@link #save(Path)}, storing the weights as float16 (half the bytes; {@code torch_dtype} float16),
+     * rounded to nearest even, as {@code model.half().save_pretrained(dir)} does. Loading widens them again.
+     */
+    void saveFloat16(Path dir);
+
     /** Frees the parameters' native memory. */
     @Override
     void close();

@@ -174,7 +174,7 @@ final class Checkpoints {
         throw new CheckpointException(dir + " has no " + WEIGHTS + " nor " + INDEX + "; it is not a Hugging Face checkpoint");
     }
 
-    static void save(AbstractCausalLM model, Path dir, long maxShardBytes) {
+    static void save(AbstractCausalLM model, Path dir, long maxShardBytes, boolean float16) {
         if (maxShardBytes <= 0) {
             throw new IllegalArgumentException("maxShardBytes must be positive; got " + maxShardBytes);
         }
@@ -188,7 +188,7 @@ final class Checkpoints {
         List<Parameter> current = new ArrayList<>();
         long size = 0;
         for (Parameter p : model.parameters()) {
-            long bytes = p.size() * 4;
+            long bytes = p.size() * (float16 ? 2 : 4);
             if (!current.isEmpty() && size + bytes > maxShardBytes) {
                 shards.add(current);
                 current = new ArrayList<>();
@@ -207,9 +207,15 @@ final class Checkpoints {
                     : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
             SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
             for (Parameter p : shards.get(i)) {
-                writer.add(p.name(), DType.F32, p.array().getShape().getShape(), () -> littleEndian(AbstractCausalLM.floats(p.array())));
+                if (float16) {
+                    writer.add(p.name(), DType.F16, p.array().getShape().getShape(),
+                            () -> littleEndianHalf(AbstractCausalLM.floats(p.array())));
+                } else {
+                    writer.add(p.name(), DType.F32, p.array().getShape().getShape(),
+                            () -> littleEndian(AbstractCausalLM.floats(p.array())));
+                }
                 weightMap.put(p.name(), file);
-                total += p.size() * 4;
+                total += p.size() * (float16 ? 2 : 4);
             }
             writer.write(dir.resolve(file));
             written.add(file);
@@ -226,7 +232,7 @@ final class Checkpoints {
                 : model.sourceConfigJson().deepCopy();
         config.setAll(model.config().toJson());
         config.remove("dtype");
-        config.put("torch_dtype", "float32");
+        config.put("torch_dtype", float16 ? "float16" : "float32");
         AtomicFiles.writeString(dir.resolve(CONFIG), sorted(config).toPrettyString() + "\n");
 
         ObjectNode generation = model.generationConfigJson();
@@ -262,6 +268,49 @@ final class Checkpoints {
         keys.sort(null);
         keys.forEach(k -> out.set(k, node.get(k)));
         return out;
+    }
+
+    private static ByteBuffer littleEndianHalf(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putShort(floatToHalf(v));
+        }
+        return b.flip();
+    }
+
+    /** IEEE 754 binary16 bits of {@code f}, rounded to nearest even (overflow to infinity, subnormals kept). */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) { // infinity or NaN
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) { // subnormal half (or zero)
+            if (e < -10) {
+                return (short) sign;
+            }
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >> shift;
+            int rest = m & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rest > mid || (rest == mid && (half & 1) != 0)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0)) {
+            half++; // may carry into the exponent, which is the right rounding (up to infinity)
+        }
+        return (short) (sign | half);
     }
 
     private static ByteBuffer littleEndian(float[] values) {

@@ -1,6 +1,5 @@
 package dev.trellis.finetune.pretrain;
 
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -158,7 +157,12 @@ public final class Pretrainer {
                 .tokenizer(tokenizer).template(ReadingCorpus.TEMPLATE).baseModel("scratch:" + plan.get("shape"));
         b.callbacks.forEach(trainer::callback);
         trainer.callback(new TimeLimitCallback(b.timeLimit != null ? b.timeLimit : Duration.ofDays(365), DECAY_FRACTION));
-        return trainer.build().train();
+        Trainer built = trainer.build();
+        TrainOutput out = built.train();
+        // the held-out loss of the weights that are exported, not of the last periodic evaluation
+        double heldOutLoss = ((Number) built.evaluate().get("eval_loss")).doubleValue();
+        plan.put("final_held_out_loss", heldOutLoss);
+        return out;
     }
 
     private Result export(CausalLM model, HfTokenizer tokenizer, TrainOutput result, Map<String, Object> plan,
@@ -168,9 +172,7 @@ public final class Pretrainer {
         try {
             FileTrees.delete(tmp);
             Files.createDirectories(tmp);
-            try (CausalLM half = model.toDataType(DataType.FLOAT16)) {
-                half.save(tmp);
-            }
+            model.saveFloat16(tmp);
             for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
                 Path src = b.outputDir.resolve("tokenizer").resolve(f);
                 if (Files.isRegularFile(src)) {
@@ -179,7 +181,7 @@ public final class Pretrainer {
             }
             List<Map<String, Object>> log = readMetrics(b.outputDir.resolve("train").resolve("metrics.jsonl"));
             double trainLoss = lastValue(log, "loss");
-            double heldOutLoss = lastValue(log, "eval_loss");
+            double heldOutLoss = ((Number) plan.get("final_held_out_loss")).doubleValue();
             int batch = ((Number) plan.get("batch_size")).intValue();
             long tokens = corpus.tokens(result.globalStep() * batch);
             Map<String, Object> training = new LinkedHashMap<>();

@@ -316,4 +316,35 @@ class CheckpointTest {
         }
         return (short) (sign | (exp << 10) | mant);
     }
+
+    @Test
+    void float16CheckpointsHalveTheBytesAndLoadWithinHalfPrecision(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.util.Map<String, Object> cfg = java.util.Map.of("model_type", "llama", "vocab_size", 64, "hidden_size", 32,
+                "intermediate_size", 48, "num_hidden_layers", 1, "num_attention_heads", 4, "tie_word_embeddings", true);
+        try (CausalLM model = CausalLM.create(ModelConfig.fromMap(cfg), 3)) {
+            model.save(tmp.resolve("f32"));
+            model.saveFloat16(tmp.resolve("f16"));
+            org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.size(tmp.resolve("f16/model.safetensors")) * 2)
+                    .isCloseTo(java.nio.file.Files.size(tmp.resolve("f32/model.safetensors")), org.assertj.core.data.Offset.offset(4096L));
+            org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readString(tmp.resolve("f16/config.json")))
+                    .contains("\"torch_dtype\" : \"float16\"");
+            try (CausalLM half = CausalLM.load(tmp.resolve("f16"))) {
+                for (dev.trellis.finetune.model.Parameter p : model.parameters()) {
+                    float[] a = p.array().toFloatArray();
+                    float[] b = half.parameters().stream().filter(q -> q.name().equals(p.name())).findFirst().orElseThrow()
+                            .array().toFloatArray();
+                    for (int i = 0; i < a.length; i++) {
+                        org.assertj.core.api.Assertions.assertThat((double) b[i]).as(p.name())
+                                .isCloseTo(a[i], org.assertj.core.data.Offset.offset(Math.abs(a[i]) / 2048.0 + 1e-7));
+                    }
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(1f)).isEqualTo((short) 0x3c00);
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(65504f)).isEqualTo((short) 0x7bff);
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(1e6f)).isEqualTo((short) 0x7c00);
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(-2f)).isEqualTo((short) 0xc000);
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(5.9604645e-8f)).isEqualTo((short) 0x0001);
+        org.assertj.core.api.Assertions.assertThat(Checkpoints.floatToHalf(1f + 1f / 2048)).as("a tie rounds to even").isEqualTo((short) 0x3c00);
+    }
 }
