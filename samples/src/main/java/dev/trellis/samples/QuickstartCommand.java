@@ -40,8 +40,9 @@ import java.util.stream.Collectors;
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The tour, offline and without an API key:",
                 "  1. indexes the bundled product catalogue with local embeddings (all-MiniLM-L6-v2) into a Lucene index,",
-                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else finetunes trellis-base (the"
-                        + " pretrained base Trellis ships) on docs_qa.jsonl (for --time-limit, 3 minutes by default) and keeps it there,",
+                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else trains the tiny GPT-NeoX on"
+                        + " docs_qa.jsonl (for --time-limit, 9 minutes by default; --pretrained finetunes the shipped trellis-base"
+                        + " for 3) and keeps it there, checkpointing as it goes so a stopped run resumes,",
                 "  3. asks catalogue questions (a price, a fabric, pockets, which product, a yes/no) with RetrievalQA (stuff),"
                         + " prints each answer with its catalogue rows and marks it right or wrong against the CSV,",
                 "  4. evaluates base vs finetuned on held-out questions (exact match, ROUGE-L) plus QAEval grades,"
@@ -59,7 +60,7 @@ import java.util.stream.Collectors;
         footerHeading = "%nExamples:%n",
         footer = {"  trellis quickstart",
                 "  trellis quickstart --time-limit 1 --eval-questions 10     (a quick look)",
-                "  trellis quickstart --retrain --from-scratch --time-limit 10 --eval-questions 0",
+                "  trellis quickstart --retrain --pretrained --eval-questions 0",
                 "  trellis quickstart -q \"Which rain jackets have sun protection?\""})
 public final class QuickstartCommand implements Callable<Integer> {
 
@@ -75,9 +76,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " rows (or say they do not hold the answer), so it never states a price or id the catalogue lacks.")
     boolean grounded;
 
-    @Option(names = "--from-scratch", description = "Train the built-in tiny GPT-NeoX from random weights instead of"
-            + " finetuning the shipped pretrained base (set --time-limit to about 10).")
-    boolean fromScratch;
+    @Option(names = "--pretrained", description = "Finetune trellis-base, the pretrained base Trellis ships, for 3 minutes"
+            + " instead of training the tiny GPT-NeoX from scratch.")
+    boolean pretrained;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "A catalogue CSV with id and name columns (default: the bundled catalog.csv).")
@@ -87,9 +88,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             description = "Stop training after this many steps (default: when --time-limit is reached).")
     Integer steps;
 
-    @Option(names = "--time-limit", defaultValue = "3", paramLabel = "MINUTES",
-            description = "Stop training after this many minutes; the model is still saved (default: ${DEFAULT-VALUE}).")
-    double timeLimitMinutes;
+    @Option(names = "--time-limit", paramLabel = "MINUTES",
+            description = "Stop training after this many minutes; the model is still saved (default: 9, or 3 --pretrained).")
+    Double timeLimitMinutes;
 
     @Option(names = "--retrain", description = "Train a new model even if $TRELLIS_HOME/models/default exists (it is replaced).")
     boolean retrain;
@@ -201,7 +202,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         if (steps != null && steps < 1) {
             throw new IllegalArgumentException("--steps " + steps + ": training needs at least 1 step");
         }
-        if (!(timeLimitMinutes > 0)) {
+        if (timeLimitMinutes != null && !(timeLimitMinutes > 0)) {
             throw new IllegalArgumentException("--time-limit " + timeLimitMinutes + ": give a positive number of minutes");
         }
         if (evalQuestions < 0) {
@@ -213,6 +214,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         if (k < 1) {
             throw new IllegalArgumentException("--k " + k + ": retrieve at least 1 row");
         }
+    }
+
+    private double minutes() {
+        return timeLimitMinutes != null ? timeLimitMinutes : pretrained ? 3 : 9;
     }
 
     /** {@code --model}, else the cached models/default, else a fresh finetune installed there. */
@@ -228,10 +233,10 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.println("Reusing the local model at " + target + " (cached; --retrain trains a new one)");
             return target;
         }
-        String base = TrainCommand.baseName(null, fromScratch);
+        String base = TrainCommand.baseName(null, pretrained);
         // A run stopped before it finished (Ctrl+C, a kill) left checkpoints beside the model: continue it.
         TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, target, steps, 8, null,
-                Duration.ofMillis((long) (timeLimitMinutes * 60_000)), true, TrainCommand.DEFAULT_SAVE_STEPS,
+                Duration.ofMillis((long) (minutes() * 60_000)), true, TrainCommand.DEFAULT_SAVE_STEPS,
                 TrainCommand.DEFAULT_SAVE_MINUTES, List.of(), out);
         out.println("Saved the model to " + target + " (later runs reuse it)");
         return target;

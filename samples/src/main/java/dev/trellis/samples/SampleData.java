@@ -19,21 +19,26 @@ public final class SampleData {
     private SampleData() {
     }
 
-    /** The file {@code name} under {@code $TRELLIS_HOME/data}, copied from the jar if missing. */
+    /**
+     * The file {@code name} under {@code $TRELLIS_HOME/data}, copied from the jar if missing or if it differs
+     * from the jar's (a newer Trellis ships newer data; a stale copy would train on the old one).
+     */
     public static Path file(String name) {
         Path target = TrellisHome.directory().resolve("data").resolve(name);
-        if (Files.isRegularFile(target)) {
-            return target;
-        }
         try (InputStream in = SampleData.class.getResourceAsStream("/data/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no bundled data set '" + name + "'; the jar ships "
                         + CATALOG + " and " + DOCS_QA);
             }
+            byte[] bundled = in.readAllBytes();
+            if (Files.isRegularFile(target) && Files.size(target) == bundled.length
+                    && java.util.Arrays.equals(Files.readAllBytes(target), bundled)) {
+                return target;
+            }
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), name, ".tmp");
             try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.write(tmp, bundled);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
