@@ -72,6 +72,7 @@ public final class ModelRunner implements AutoCloseable {
     private final int maxNewTokens;
     private final Duration timeLimit;
     private final Boolean trainOnPrompt;
+    private final boolean isolatedSpaces;
     private final List<TrainerCallback> callbacks;
 
     private DatasetSplit split;
@@ -104,6 +105,7 @@ public final class ModelRunner implements AutoCloseable {
         this.maxNewTokens = b.maxNewTokens;
         this.timeLimit = b.timeLimit;
         this.trainOnPrompt = b.trainOnPrompt;
+        this.isolatedSpaces = b.isolatedSpaces;
         this.callbacks = List.copyOf(b.callbacks);
     }
 
@@ -324,7 +326,7 @@ public final class ModelRunner implements AutoCloseable {
             texts.add(template.format(e) + e.response());
         }
         LOG.info("training a {}-token BPE tokenizer on {} training texts", builtIn.vocabSize(), texts.size());
-        BpeTrainer.builder().vocabSize(builtIn.vocabSize()).build().train(texts).save(dir);
+        BpeTrainer.builder().vocabSize(builtIn.vocabSize()).isolatedSpaces(isolatedSpaces).build().train(texts).save(dir);
         tokenizer = HfTokenizer.load(dir);
         int eos = tokenizer.eosTokenId();
         try (CausalLM model = CausalLM.create(builtIn.config(tokenizer.vocabSize(), eos, eos), seed)) {
@@ -364,6 +366,7 @@ public final class ModelRunner implements AutoCloseable {
         private int maxNewTokens = 48;
         private Duration timeLimit;
         private Boolean trainOnPrompt;
+        private boolean isolatedSpaces;
         private final List<TrainerCallback> callbacks = new ArrayList<>();
 
         private Builder() {
@@ -431,6 +434,15 @@ public final class ModelRunner implements AutoCloseable {
          */
         public Builder trainingArguments(UnaryOperator<TrainingArguments.Builder> trainingArguments) {
             this.trainingArguments = Objects.requireNonNull(trainingArguments, "trainingArguments");
+            return this;
+        }
+
+        /**
+         * For a built-in base: train its tokenizer with whitespace as tokens of their own
+         * ({@link BpeTrainer.Builder#isolatedSpaces}), so values keep their ids between a context and an answer.
+         */
+        public Builder isolatedSpaces(boolean isolatedSpaces) {
+            this.isolatedSpaces = isolatedSpaces;
             return this;
         }
 

@@ -82,6 +82,7 @@ class DocsQaExperiment {
         if (promptProperty != null) {
             builder.trainOnPrompt(Boolean.parseBoolean(promptProperty));
         }
+        builder.isolatedSpaces(Boolean.getBoolean("trellis.experiment.isolatedSpaces"));
         try (ModelRunner runner = builder.baseModel(base).runDir(runDir).maxNewTokens(24)
                 .trainingTimeLimit(Duration.ofMillis((long) (minutes * 60_000)))
                 .trainingArguments(a -> {
