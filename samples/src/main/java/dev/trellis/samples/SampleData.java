@@ -16,6 +16,8 @@ public final class SampleData {
     public static final String CATALOG = "catalog.csv";
     public static final String DOCS_QA = "docs_qa.jsonl";
 
+    private static final java.util.Set<Path> VERIFIED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private SampleData() {
     }
 
@@ -25,6 +27,9 @@ public final class SampleData {
      */
     public static Path file(String name) {
         Path target = TrellisHome.directory().resolve("data").resolve(name);
+        if (VERIFIED.contains(target)) {
+            return target; // compared with the jar's copy once per run, not at every call
+        }
         try (InputStream in = SampleData.class.getResourceAsStream("/data/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no bundled data set '" + name + "'; the jar ships "
@@ -33,6 +38,7 @@ public final class SampleData {
             byte[] bundled = in.readAllBytes();
             if (Files.isRegularFile(target) && Files.size(target) == bundled.length
                     && java.util.Arrays.equals(Files.readAllBytes(target), bundled)) {
+                VERIFIED.add(target);
                 return target;
             }
             Files.createDirectories(target.getParent());
@@ -40,6 +46,7 @@ public final class SampleData {
             try {
                 Files.write(tmp, bundled);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                VERIFIED.add(target);
             } finally {
                 Files.deleteIfExists(tmp);
             }

