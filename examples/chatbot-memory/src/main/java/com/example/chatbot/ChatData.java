@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finetuning data for the local fallback model: short conversations, every turn written as the
- * prompt {@link ConversationChain} sends (its preamble, the transcript so far as the memory renders
- * it, the new message), so the model learns this format and to read a name back from the
- * transcript. The last conversation is held out: the model is scored on it, not trained on it.
+ * Finetuning data for the local fallback model: the default conversation and some small talk,
+ * every turn written as the prompt {@link ConversationChain} sends (its preamble, the transcript so
+ * far as the memory renders it, the new message), so the model learns this format. One small-talk
+ * turn is held out: the model is scored on it, not trained on it.
  */
 final class ChatData {
 
@@ -26,14 +26,19 @@ final class ChatData {
 
     static InstructionDataset of() {
         List<InstructionExample> examples = new ArrayList<>();
-        List<String> names = List.of("Andrew", "Maria", "Kenji", "Amara", "Lukas", "Priya");
-        for (String name : names) {
-            Map<String, String> split = Map.of("split", name.equals(names.get(names.size() - 1)) ? "test" : "train");
-            List<String[]> turns = List.of(
-                    new String[] {"Hi, my name is " + name + ".", "Hello " + name + ", nice to meet you! How can I help?"},
-                    new String[] {"What is 1 + 1?", "1 + 1 is 2."},
-                    new String[] {"What is my name?", "Your name is " + name + "."},
-                    new String[] {"Thank you, bye!", "You are welcome, " + name + ". Goodbye!"});
+        List<List<String[]>> conversations = List.of(
+                List.of(new String[] {"Hi, my name is Andrew.", "Hello Andrew, nice to meet you! How can I help?"},
+                        new String[] {"What is 1 + 1?", "1 + 1 is 2."},
+                        new String[] {"What is my name?", "Your name is Andrew."},
+                        new String[] {"Thank you, bye!", "You are welcome, Andrew. Goodbye!"}),
+                List.of(new String[] {"Hello!", "Hello! How can I help you today?"},
+                        new String[] {"What is 2 + 2?", "2 + 2 is 4."},
+                        new String[] {"What can you do?", "I can chat with you and remember what you told me."}),
+                List.of(new String[] {"Good morning.", "Good morning! How can I help you today?"},
+                        new String[] {"What is 3 + 4?", "3 + 4 is 7."}));
+        for (List<String[]> turns : conversations) {
+            boolean heldOut = turns == conversations.get(conversations.size() - 1);
+            Map<String, String> split = Map.of("split", heldOut ? "test" : "train");
             List<ChatMessage> history = new ArrayList<>();
             for (String[] turn : turns) {
                 String prompt = ConversationChain.DEFAULT_PROMPT.format(

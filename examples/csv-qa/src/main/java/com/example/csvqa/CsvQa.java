@@ -23,12 +23,14 @@ public class CsvQa {
     public static void main(String[] args) throws Exception {
         Path csv = Path.of(args.length > 0 ? args[0] : "products.csv");
         String question = args.length > 1 ? args[1] : "What is the sun protection of the Ridge Sun Shirt?";
-        // The local fallback answers only with words copied from the retrieved rows (or "I don't know.").
-        ChatModel model = ExampleModel.create(() -> CsvQaData.of(csv), local -> local.groundedAnswers(List.of("I don't know.")));
 
         try (VectorstoreIndex index = VectorstoreIndex.fromCsv(csv)) {   // one document per row
             System.out.printf("%s %s: %d rows in %s%n", index.reusedExisting() ? "Reused the index of" : "Indexed",
                     csv, index.segmentCount(), index.directory());
+            // The local fallback answers only with words copied from the retrieved rows (or "I don't know.").
+            ChatModel model = ExampleModel.create(() -> CsvQaData.of(csv, index.asRetriever()),
+                    local -> local.groundedAnswers(List.of("I don't know.")));
+
             AnswerWithSources answer = index.queryWithSources(question, model);
             System.out.println("Q: " + answer.question());
             System.out.println("A: " + answer.answer());

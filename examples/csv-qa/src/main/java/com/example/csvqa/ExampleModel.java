@@ -47,7 +47,7 @@ final class ExampleModel {
         try (ModelRunner runner = ModelRunner.builder()
                 .baseModel("trellis-tiny")                     // random weights; its tokenizer is trained on the data
                 .runDir(Path.of("target", "local-models", "run-" + System.currentTimeMillis()))
-                .trainingArguments(a -> a.maxSteps(60).learningRate(3e-3).perDeviceTrainBatchSize(8))
+                .trainingArguments(a -> a.maxSteps(60).learningRate(3e-3))
                 .build()) {
             runner.loadData(data);
             trained = runner.train();
