@@ -14,7 +14,7 @@ import dev.trellis.agents.tools.AgentTool;
 import dev.trellis.agents.tools.Tools;
 import dev.trellis.framework.chains.ChainInputException;
 import dev.trellis.framework.chains.ChainValidationException;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.tracing.ChainListener;
 import dev.trellis.framework.tracing.ChainRun;
 import dev.trellis.framework.tracing.Tracing;

@@ -8,8 +8,8 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.trellis.agents.tools.AgentTool;
 import dev.trellis.agents.tools.Tools;
-import dev.trellis.framework.models.ScriptedChatModel;
-import dev.trellis.framework.models.ScriptedStreamingChatModel;
+import dev.trellis.testing.ScriptedChatModel;
+import dev.trellis.testing.ScriptedStreamingChatModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -6,9 +6,9 @@ import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.trellis.agents.tools.Tools;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
+import dev.trellis.testing.ScriptedReply;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

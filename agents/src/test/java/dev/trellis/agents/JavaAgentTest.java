@@ -1,7 +1,7 @@
 package dev.trellis.agents;
 
 import dev.trellis.agents.tools.JavaReplTool;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.tracing.Tracing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

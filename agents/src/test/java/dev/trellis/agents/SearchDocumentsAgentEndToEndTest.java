@@ -5,7 +5,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.trellis.agents.tools.Tools;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.retrieval.lucene.LuceneEmbeddingStore;
 import dev.trellis.retrieval.retrievers.HybridContentRetriever;
 import org.junit.jupiter.api.Test;

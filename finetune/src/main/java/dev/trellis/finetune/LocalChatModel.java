@@ -23,6 +23,7 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -75,15 +76,17 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  *       {@link ToolExecutionRequest}. When maxOutputTokens is too small for even the shortest choice,
  *       the reply is the text of the first maxOutputTokens tokens with finish reason {@code LENGTH},
  *       and no tool call.</li>
- *   <li>{@link #tokenCountEstimator()} counts with the model's own tokenizer, rendering each message
- *       as its prompt line, so {@code ConversationTokenBufferMemory} trims by real tokens.</li>
+ *   <li>The model is a langchain4j {@link TokenCountEstimator}: it counts with its own tokenizer,
+ *       rendering each message as its prompt line ({@link #tokenCountEstimator()}), so
+ *       {@code ConversationTokenBufferMemory} and the summary memories, given this model, trim by
+ *       real tokens without further setup.</li>
  * </ul>
  *
  * <p>Thread-safe: requests are served one at a time (a fair lock around the model); concurrent
  * callers wait. Streaming runs on the caller's thread and calls the handler before returning.
  * Close the model to free its native memory.
  */
-public final class LocalChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
+public final class LocalChatModel implements ChatModel, StreamingChatModel, TokenCountEstimator, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -98,6 +101,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
     private final List<String> groundedFixedAnswers;
     private final Long defaultSeed;
     private final ChatRequestParameters defaultParameters;
+    private final TokenizerTokenCountEstimator tokenCounter;
     private final String modelName;
     private final List<ChatModelListener> listeners;
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -121,6 +125,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         }
         this.prompt = new LocalChatPrompt(manifest.template());
         this.generator = new Generator(model, tokenizer);
+        this.tokenCounter = TokenizerTokenCountEstimator.builder().tokenizer(tokenizer)
+                .renderer(LocalChatPrompt::renderMessage).perMessageOverhead(1).build();
         this.defaultMaxTokens = b.defaultMaxTokens;
         this.repetitionPenalty = b.repetitionPenalty;
         this.groundedFixedAnswers = b.groundedFixedAnswers;
@@ -157,8 +163,22 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
 
     /** Counts tokens exactly as this model sees them: each message as its prompt line, plus its line break. */
     public TokenizerTokenCountEstimator tokenCountEstimator() {
-        return TokenizerTokenCountEstimator.builder().tokenizer(tokenizer).renderer(LocalChatPrompt::renderMessage)
-                .perMessageOverhead(1).build();
+        return tokenCounter;
+    }
+
+    @Override
+    public int estimateTokenCountInText(String text) {
+        return tokenCounter.estimateTokenCountInText(text);
+    }
+
+    @Override
+    public int estimateTokenCountInMessage(ChatMessage message) {
+        return tokenCounter.estimateTokenCountInMessage(message);
+    }
+
+    @Override
+    public int estimateTokenCountInMessages(Iterable<ChatMessage> messages) {
+        return tokenCounter.estimateTokenCountInMessages(messages);
     }
 
     @Override

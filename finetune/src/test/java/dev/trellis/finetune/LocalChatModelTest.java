@@ -23,6 +23,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
@@ -38,6 +39,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.trellis.finetune.data.InstructionTemplate;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.framework.chains.ConversationChain;
+import dev.trellis.framework.memory.ConversationSummaryBufferMemory;
 import dev.trellis.framework.chains.LlmChain;
 import dev.trellis.framework.chains.router.LlmRouterChain;
 import dev.trellis.framework.chains.router.MultiPromptChain;
@@ -191,6 +193,24 @@ class LocalChatModelTest {
         try (HfTokenizer tok = HfTokenizer.load(checkpoint)) {
             UserMessage m = UserMessage.from("waterproof jacket");
             assertThat(estimator.estimateTokenCountInMessage(m)).isEqualTo(tok.encode("User: waterproof jacket").length + 1);
+        }
+    }
+
+    @Test
+    void summaryMemoryCountsWithTheModelItselfWhenGivenOnlyTheModel() {
+        // The model is a TokenCountEstimator, so the memory needs no tokenCountEstimator(...) to count exactly.
+        assertThat(model).isInstanceOf(TokenCountEstimator.class);
+        List<ChatMessage> messages = List.of(UserMessage.from("a waterproof jacket"), AiMessage.from("the Trail Shell"));
+        assertThat(model.estimateTokenCountInMessages(messages))
+                .isEqualTo(model.tokenCountEstimator().estimateTokenCountInMessages(messages));
+        assertThat(model.estimateTokenCountInText("waterproof")).isEqualTo(model.tokenCountEstimator().estimateTokenCountInText("waterproof"));
+
+        ConversationSummaryBufferMemory memory = ConversationSummaryBufferMemory.builder().chatModel(model).maxTokenLimit(30).build();
+        ConversationChain chain = new ConversationChain(model, memory);
+        for (String turn : List.of("hi, I need a jacket", "something waterproof", "for hiking")) {
+            chain.predict(turn);
+            assertThat(model.estimateTokenCountInMessages(memory.messages().stream()
+                    .filter(m -> !(m instanceof SystemMessage)).toList())).isLessThanOrEqualTo(30);
         }
     }
 

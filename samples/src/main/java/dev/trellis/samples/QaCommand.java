@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** The course's Q&A-over-documents section: the index one-liner, then the same thing step by step. */
+/** The course's Q&amp;A-over-documents section: the index one-liner, then the same thing step by step. */
 @Command(name = "qa", mixinStandardHelpOptions = true,
         description = {"Question answering over the product catalogue, as in LangChain's Q&A lesson: the"
                 + " VectorstoreIndex one-liner, then the same steps by hand (load, embed, search, RetrievalQA \"stuff\").",

@@ -2,7 +2,7 @@ package dev.trellis.samples;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.trellis.framework.models.ModelConfigurationException;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package dev.trellis.samples;
 
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

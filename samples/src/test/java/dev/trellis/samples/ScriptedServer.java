@@ -1,8 +1,8 @@
 package dev.trellis.samples;
 
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
+import dev.trellis.testing.ScriptedReply;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

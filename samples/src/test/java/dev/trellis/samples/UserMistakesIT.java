@@ -1,6 +1,6 @@
 package dev.trellis.samples;
 
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -40,6 +40,12 @@ class BomConsistencyTest {
         assertThat(first("<langchain4j.version>([^<]+)</langchain4j.version>", bom))
                 .isEqualTo(first("<langchain4j.version>([^<]+)</langchain4j.version>", parent));
 
+        // The plugins the BOM pins (it has no parent to inherit them from) are the reactor's versions.
+        for (String plugin : List.of("maven-install-plugin", "maven-javadoc-plugin")) {
+            String pinned = "<artifactId>" + plugin + "</artifactId>\\s*<version>([^<]+)</version>";
+            assertThat(first(pinned, bom)).as(plugin).isEqualTo(first(pinned, parent));
+        }
+
         List<String> modules = new ArrayList<>();
         Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(parent);
         while (m.find()) {

@@ -1,6 +1,6 @@
 package dev.trellis.framework.chains;
 
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.parsers.ResponseSchema;
 import dev.trellis.framework.parsers.StructuredOutputParser;
 import dev.trellis.framework.prompts.ChatPromptTemplate;

@@ -7,7 +7,7 @@ import dev.trellis.framework.memory.AbstractConversationMemory;
 import dev.trellis.framework.memory.ConversationBufferMemory;
 import dev.trellis.framework.memory.ConversationBufferWindowMemory;
 import dev.trellis.framework.memory.ConversationSummaryMemory;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.parsers.OutputParser;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
 import dev.trellis.framework.prompts.MessagePromptTemplate;

@@ -2,9 +2,9 @@ package dev.trellis.framework.chains;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
+import dev.trellis.testing.ScriptedReply;
 import dev.trellis.framework.chains.router.MultiPromptChain;
 import dev.trellis.framework.chains.router.PromptInfo;
 import dev.trellis.framework.prompts.ChatPromptTemplate;

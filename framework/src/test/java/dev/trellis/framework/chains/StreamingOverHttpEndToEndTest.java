@@ -4,9 +4,9 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.trellis.framework.memory.ConversationBufferMemory;
 import dev.trellis.framework.prompts.PromptTemplate;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
+import dev.trellis.testing.ScriptedReply;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.trellis.framework.eval;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.message.UserMessage;
 import dev.trellis.framework.chains.LlmChain;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.parsers.OutputParserException;
 import dev.trellis.framework.prompts.PromptTemplate;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.trellis.framework.eval;
 
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

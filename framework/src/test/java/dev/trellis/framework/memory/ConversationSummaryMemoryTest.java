@@ -4,7 +4,7 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -5,9 +5,9 @@ import dev.trellis.framework.chains.LlmChain;
 import dev.trellis.framework.chains.SequentialChain;
 import dev.trellis.framework.chains.SimpleSequentialChain;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.RecordedRequest;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.RecordedRequest;
+import dev.trellis.testing.ScriptedReply;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -11,8 +11,8 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.trellis.framework.testing.OpenAiCompatibleTestServer;
-import dev.trellis.framework.testing.ScriptedReply;
+import dev.trellis.testing.OpenAiCompatibleTestServer;
+import dev.trellis.testing.ScriptedReply;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package dev.trellis.framework.models;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 
 /** Registered in META-INF/services for tests: stands in for finetune's local model provider. */
 public class TestLocalModelProvider implements LocalModelProvider {

@@ -5,7 +5,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.trellis.framework.chains.LlmChain;
 import dev.trellis.framework.chains.SequentialChain;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.prompts.ChatPromptTemplate;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.trellis.retrieval.qa;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.retriever.ContentRetriever;
-import dev.trellis.framework.models.ScriptedStreamingChatModel;
+import dev.trellis.testing.ScriptedStreamingChatModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

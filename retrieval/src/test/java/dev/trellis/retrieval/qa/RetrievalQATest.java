@@ -9,7 +9,7 @@ import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.retriever.ContentRetriever;
 import dev.trellis.framework.chains.ChainValidationException;
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.framework.parsers.OutputParserException;
 import dev.trellis.framework.prompts.PromptTemplate;
 import dev.trellis.framework.tracing.ChainListener;

@@ -1,6 +1,6 @@
 package dev.trellis.retrieval.qa;
 
-import dev.trellis.framework.models.ScriptedChatModel;
+import dev.trellis.testing.ScriptedChatModel;
 import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
 import dev.trellis.retrieval.loaders.CsvLoader;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package dev.trellis.framework.models;
+package dev.trellis.testing;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;

@@ -1,4 +1,4 @@
-package dev.trellis.framework.testing;
+package dev.trellis.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.trellis.framework.models;
+package dev.trellis.testing;
 
 import org.junit.jupiter.api.Test;
 

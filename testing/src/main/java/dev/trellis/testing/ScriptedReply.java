@@ -1,8 +1,10 @@
-package dev.trellis.framework.testing;
+package dev.trellis.testing;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -43,7 +45,7 @@ public sealed interface ScriptedReply {
 
     /** HTTP 429 with {@code Retry-After} as an HTTP-date. */
     static ScriptedReply rateLimitedUntil(ZonedDateTime until) {
-        return new Failure(429, Map.of("Retry-After", dev.trellis.framework.models.RetryAfter.httpDate(until)),
+        return new Failure(429, Map.of("Retry-After", DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT).format(until)),
                 "application/json", errorBody(429, "Rate limit reached."));
     }
 
