@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,7 +40,11 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.trellis.finetune.generate.BatchLimits;
+import dev.trellis.finetune.generate.BatchScheduler;
 import dev.trellis.finetune.generate.GenerationConfig;
+import dev.trellis.finetune.generate.SchedulerStats;
+import dev.trellis.finetune.generate.TokenStreamListener;
 import dev.trellis.finetune.generate.SpanConstraint;
 import dev.trellis.finetune.generate.GenerationException;
 import dev.trellis.finetune.generate.GenerationResult;
@@ -80,7 +87,9 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  * </ul>
  *
  * <p>Thread-safe: requests are served one at a time (a fair lock around the model); concurrent
- * callers wait. Streaming runs on the caller's thread and calls the handler before returning.
+ * callers wait, unless {@link Builder#batching(boolean)} is on, in which case concurrent requests
+ * decode together in one continuously batched loop. Streaming calls the handler before returning (from
+ * the caller's thread, or the scheduler's when batching).
  * Close the model to free its native memory.
  */
 public final class LocalChatModel implements ChatModel, StreamingChatModel, AutoCloseable {
@@ -101,6 +110,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
     private final String modelName;
     private final List<ChatModelListener> listeners;
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Continuous batching across concurrent callers; null serves one request at a time under the lock. */
+    private final BatchScheduler scheduler;
     private final AtomicLong calls = new AtomicLong();
 
     private LocalChatModel(Builder b) {
@@ -134,6 +145,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
                 .maxOutputTokens(b.defaultMaxTokens)
                 .responseFormat(b.responseFormat)
                 .build();
+        this.scheduler = b.batching ? new BatchScheduler(generator,
+                b.batchLimits != null ? b.batchLimits : BatchLimits.defaults(model)) : null;
     }
 
     public static Builder builder() {
@@ -250,14 +263,18 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
             config.spanConstraint(new SpanConstraint(groundingSource(request.messages()), groundedFixedAnswers));
         }
 
+        boolean stream = handler != null && !toolMode;
+        TokenStreamListener listener = stream ? (i, delta) -> handler.onPartialResponse(delta) : null;
         GenerationResult result;
-        lock.lock();
-        try {
-            boolean stream = handler != null && !toolMode;
-            result = generator.generateIds(List.of(ids), config.build(),
-                    stream ? (i, delta) -> handler.onPartialResponse(delta) : null).get(0);
-        } finally {
-            lock.unlock();
+        if (scheduler != null) {
+            result = awaitBatched(scheduler.submit(ids, config.build(), listener));
+        } else {
+            lock.lock();
+            try {
+                result = generator.generateIds(List.of(ids), config.build(), listener).get(0);
+            } finally {
+                lock.unlock();
+            }
         }
         ChatResponse.Builder response = ChatResponse.builder()
                 .id("local-" + calls.incrementAndGet())
@@ -283,6 +300,30 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
                 && (p.stopSequences() == null || p.stopSequences().isEmpty());
         String answer = cutAtHeader ? result.text().stripTrailing() : result.text();
         return response.aiMessage(AiMessage.from(answer)).finishReason(reason).build();
+    }
+
+    /** Waits for a batched generation; an interrupted caller cancels it, which frees its place in the batch. */
+    private static GenerationResult awaitBatched(CompletableFuture<GenerationResult> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new GenerationException("interrupted while generating; the request was cancelled");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new GenerationException("generation failed: " + e.getCause());
+        }
+    }
+
+    /** The batch scheduler's live figures, when this model batches concurrent requests ({@link Builder#batching}). */
+    public Optional<SchedulerStats> schedulerStats() {
+        return scheduler == null ? Optional.empty() : Optional.of(scheduler.stats());
     }
 
     private static boolean nonZero(Double d) {
@@ -326,6 +367,9 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
 
     @Override
     public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
         lock.lock();
         try {
             model.close();
@@ -367,8 +411,27 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         private ResponseFormat responseFormat;
         private String modelName;
         private List<ChatModelListener> listeners = List.of();
+        private boolean batching;
+        private BatchLimits batchLimits;
 
         private Builder() {
+        }
+
+        /**
+         * Continuous batching (off by default): concurrent callers' requests decode together in one loop
+         * ({@link BatchScheduler}), each with its own parameters and with the tokens it would get alone;
+         * limits from {@link BatchLimits#defaults}. Without it, requests run one at a time.
+         */
+        public Builder batching(boolean batching) {
+            this.batching = batching;
+            return this;
+        }
+
+        /** Continuous batching with these limits (batch size, KV-cache memory). */
+        public Builder batching(BatchLimits limits) {
+            this.batching = true;
+            this.batchLimits = Objects.requireNonNull(limits, "limits");
+            return this;
         }
 
         /** langchain4j listeners told of every request and response (e.g. for tracing). */

@@ -87,6 +87,8 @@ public final class BatchScheduler implements AutoCloseable {
         int own;
         /** The token chosen last, fed at the next step. */
         int pending;
+        /** Already counted in {@code completed}. */
+        boolean counted;
 
         Sequence(SequenceDecoder decoder, TokenStreamListener listener) {
             this.decoder = decoder;
@@ -289,8 +291,8 @@ public final class BatchScheduler implements AutoCloseable {
                 all = lastLogits(manager, ids, mask, fresh);
             } catch (RuntimeException e) {
                 for (Sequence s : joining) {
+                    settle(s);
                     s.future.completeExceptionally(e);
-                    completed.incrementAndGet();
                 }
                 return;
             }
@@ -330,8 +332,8 @@ public final class BatchScheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("A decoding step of {} sequences failed; failing them", rows, e);
             for (Sequence s : running) {
+                settle(s);
                 s.future.completeExceptionally(e);
-                completed.incrementAndGet();
             }
             running.clear();
             cache.clear();
@@ -381,11 +383,13 @@ public final class BatchScheduler implements AutoCloseable {
                         s.listener.onText(0, rest);
                     }
                 });
+                settle(s);
                 s.future.complete(result);
             }
             return true;
         } catch (RuntimeException e) {
             // The caller's listener failed (a client that left) or the constraint did: this sequence alone ends.
+            settle(s);
             s.future.completeExceptionally(e);
             return true;
         }
@@ -394,10 +398,18 @@ public final class BatchScheduler implements AutoCloseable {
     /** Whether the sequence stays in the batch; one that finished, failed or was cancelled is counted as it leaves. */
     private boolean stays(Sequence s) {
         if (s.future.isDone()) {
-            completed.incrementAndGet();
+            settle(s);
             return false;
         }
         return true;
+    }
+
+    /** Counts a sequence as completed once, before its caller can see the result. */
+    private void settle(Sequence s) {
+        if (!s.counted) {
+            s.counted = true;
+            completed.incrementAndGet();
+        }
     }
 
     /** Drops columns that are padding in every row (left by sequences that left) and publishes the figures. */
