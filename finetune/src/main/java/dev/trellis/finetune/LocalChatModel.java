@@ -71,7 +71,8 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  *   <li>Messages are rendered as {@link LocalChatPrompt} documents (system, history and the user's
  *       message in the template's question slot).</li>
  *   <li>Request parameters honoured: temperature (0, the default, is greedy), topP, topK,
- *       maxOutputTokens, stopSequences, and OpenAI-style {@code seed}. Frequency and presence
+ *       maxOutputTokens, stopSequences, OpenAI-style {@code seed}, and vLLM's {@code ignore_eos} (a custom
+ *       parameter of {@code OpenAiChatRequestParameters}). Frequency and presence
  *       penalties are refused ({@link UnsupportedFeatureException}); set
  *       {@link Builder#repetitionPenalty(double)} instead.</li>
  *   <li>{@link ResponseFormat#JSON}: without a schema the answer is any JSON object, with one it
@@ -145,8 +146,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
                 .maxOutputTokens(b.defaultMaxTokens)
                 .responseFormat(b.responseFormat)
                 .build();
-        this.scheduler = b.batching ? new BatchScheduler(generator,
-                b.batchLimits != null ? b.batchLimits : BatchLimits.defaults(model)) : null;
+        this.scheduler = b.batching ? new BatchScheduler(generator, b.batchLimits(model)) : null;
     }
 
     public static Builder builder() {
@@ -251,6 +251,10 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         config.stopSequences(List.copyOf(stops));
         config.repetitionPenalty(repetitionPenalty);
         Long seed = p instanceof OpenAiChatRequestParameters o && o.seed() != null ? Long.valueOf(o.seed()) : defaultSeed;
+        if (p instanceof OpenAiChatRequestParameters o && o.customParameters() != null
+                && Boolean.TRUE.equals(o.customParameters().get("ignore_eos"))) {
+            config.stopAtEos(false); // vLLM's ignore_eos, as trellis serve passes it on
+        }
         if (seed != null) {
             config.seed(seed);
         }
@@ -413,6 +417,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
         private List<ChatModelListener> listeners = List.of();
         private boolean batching;
         private BatchLimits batchLimits;
+        private Integer maxBatchSize;
+        private Long kvCacheBytes;
 
         private Builder() {
         }
@@ -424,6 +430,9 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
          */
         public Builder batching(boolean batching) {
             this.batching = batching;
+            this.batchLimits = null;
+            this.maxBatchSize = null;
+            this.kvCacheBytes = null;
             return this;
         }
 
@@ -432,6 +441,26 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Auto
             this.batching = true;
             this.batchLimits = Objects.requireNonNull(limits, "limits");
             return this;
+        }
+
+        /**
+         * Continuous batching with either limit set and the other (null) from {@link BatchLimits#defaults}, which
+         * depend on the loaded model.
+         */
+        public Builder batching(Integer maxBatchSize, Long kvCacheBytes) {
+            this.batching = true;
+            this.maxBatchSize = maxBatchSize;
+            this.kvCacheBytes = kvCacheBytes;
+            return this;
+        }
+
+        private BatchLimits batchLimits(CausalLM model) {
+            if (batchLimits != null) {
+                return batchLimits;
+            }
+            BatchLimits defaults = BatchLimits.defaults(model);
+            return new BatchLimits(maxBatchSize != null ? maxBatchSize : defaults.maxBatchSize(),
+                    kvCacheBytes != null ? kvCacheBytes : defaults.kvCacheBytes());
         }
 
         /** langchain4j listeners told of every request and response (e.g. for tracing). */
