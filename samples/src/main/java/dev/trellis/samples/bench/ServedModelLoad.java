@@ -61,16 +61,23 @@ final class ServedModelLoad {
         this.requestsPerClient = requestsPerClient;
     }
 
-    /** Runs every setup at every client count; results in setup-major order. */
+    /**
+     * Runs every setup at every client count. All setups' servers are up at once and take turns at each client
+     * count, so a machine whose load drifts (other work on it) drifts for all of them alike.
+     */
     List<Result> run(List<Setup> setups, List<Integer> clientCounts, int queue) throws Exception {
         List<Result> results = new ArrayList<>();
-        for (Setup setup : setups) {
-            LocalChatModel.Builder builder = LocalChatModel.builder().checkpoint(checkpoint).modelName("real")
-                    .defaultMaxTokens(newTokens);
-            if (setup.batching()) {
-                builder.batching(true);
-            }
-            try (LocalChatModel model = builder.build()) {
+        List<LocalChatModel> models = new ArrayList<>();
+        List<ModelServer> servers = new ArrayList<>();
+        try {
+            for (Setup setup : setups) {
+                LocalChatModel.Builder builder = LocalChatModel.builder().checkpoint(checkpoint).modelName("real")
+                        .defaultMaxTokens(newTokens);
+                if (setup.batching()) {
+                    builder.batching(true);
+                }
+                LocalChatModel model = builder.build();
+                models.add(model);
                 ModelServer.Builder server = ModelServer.builder().chatModel(model).modelId("real").port(0)
                         .queueCapacity(queue);
                 if (setup.batching()) {
@@ -79,18 +86,23 @@ final class ServedModelLoad {
                 } else {
                     server.workers(setup.workers());
                 }
-                try (ModelServer running = server.build().start()) {
-                    for (int i = 0; i < 3; i++) { // warm-up: JIT, native allocations
-                        request(running, i, new AtomicInteger());
-                    }
-                    for (int clients : clientCounts) {
-                        Result r = measure(running, setup, clients);
-                        results.add(r);
-                        System.out.printf(Locale.ROOT, "  %-12s %3d clients: %8.1f tokens/s, %d errors%n", setup.name(),
-                                clients, r.tokensPerSecond(), r.errors());
-                    }
+                ModelServer running = server.build().start();
+                servers.add(running);
+                for (int i = 0; i < 3; i++) { // warm-up: JIT, native allocations
+                    request(running, i, new AtomicInteger());
                 }
             }
+            for (int clients : clientCounts) {
+                for (int i = 0; i < setups.size(); i++) {
+                    Result r = measure(servers.get(i), setups.get(i), clients);
+                    results.add(r);
+                    System.out.printf(Locale.ROOT, "  %-12s %3d clients: %8.1f tokens/s, %d errors%n", setups.get(i).name(),
+                            clients, r.tokensPerSecond(), r.errors());
+                }
+            }
+        } finally {
+            servers.forEach(ModelServer::close);
+            models.forEach(LocalChatModel::close);
         }
         return results;
     }
