@@ -30,8 +30,7 @@ public record BatchLimits(int maxBatchSize, long kvCacheBytes) {
     /**
      * Limits for {@code model} on this machine: the KV cache may take a quarter of the physical memory the
      * model's weights leave (at least 64 MiB), and the batch holds {@link #DEFAULT_MAX_BATCH_SIZE} sequences,
-     * fewer when that budget cannot fit that many full-context sequences... unless even one does not fit, in
-     * which case one is allowed and the per-request check refuses what cannot fit.
+     * or as many full-context sequences as that memory holds when that is fewer (at least one).
      */
     public static BatchLimits defaults(CausalLM model) {
         long physical = physicalMemoryBytes();

@@ -86,6 +86,9 @@ public final class ServeBench implements Runnable {
     @Option(names = "--baseline-workers", split = ",", defaultValue = "2,4",
             description = "With --model: the --workers N baselines besides --workers 1; the best is compared (default: ${DEFAULT-VALUE}).")
     List<Integer> baselineWorkers;
+    @Option(names = "--max-batch", split = ",", description = "With --model: the batch sizes to run continuous batching with"
+            + " (default: the model's default only).")
+    List<Integer> maxBatches;
     @Option(names = "--model-queue", defaultValue = "64", description = "With --model: the server's queue in the load comparison (default: ${DEFAULT-VALUE}).")
     int modelQueue;
 
@@ -210,13 +213,22 @@ public final class ServeBench implements Runnable {
             }
         }
         List<ServedModelLoad.Setup> setups = new ArrayList<>();
-        setups.add(new ServedModelLoad.Setup("workers 1", 1, false));
+        setups.add(new ServedModelLoad.Setup("workers 1", 1, false, null));
         for (int w : baselineWorkers) {
             if (w > 1) {
-                setups.add(new ServedModelLoad.Setup("workers " + w, w, false));
+                setups.add(new ServedModelLoad.Setup("workers " + w, w, false, null));
             }
         }
-        setups.add(new ServedModelLoad.Setup("batch", 0, true));
+        if (maxBatches == null || maxBatches.isEmpty()) {
+            setups.add(new ServedModelLoad.Setup("batch", 0, true, null));
+        } else {
+            for (int b : maxBatches) {
+                if (b < 1) {
+                    throw new IllegalArgumentException("--max-batch " + maxBatches + ": every size must be positive");
+                }
+                setups.add(new ServedModelLoad.Setup("batch " + b, 0, true, b));
+            }
+        }
         System.out.printf(Locale.ROOT, "Load on %s: streaming clients, %d new tokens each (ignore_eos), %d request(s) per client,"
                 + " greedy%n", checkpoint.getFileName(), newTokens, modelRequests);
         List<ServedModelLoad.Result> results = new ServedModelLoad(checkpoint, newTokens, modelRequests)
@@ -231,7 +243,8 @@ public final class ServeBench implements Runnable {
             ServedModelLoad.Result one = row.stream().filter(r -> r.setup().workers() == 1).findFirst().orElseThrow();
             ServedModelLoad.Result best = row.stream().filter(r -> !r.setup().batching())
                     .max(java.util.Comparator.comparingDouble(ServedModelLoad.Result::tokensPerSecond)).orElseThrow();
-            ServedModelLoad.Result batch = row.stream().filter(r -> r.setup().batching()).findFirst().orElseThrow();
+            ServedModelLoad.Result batch = row.stream().filter(r -> r.setup().batching())
+                    .max(java.util.Comparator.comparingDouble(ServedModelLoad.Result::tokensPerSecond)).orElseThrow();
             for (ServedModelLoad.Result r : row) {
                 System.out.printf(Locale.ROOT, "%-8d %-12s %10.1f %10.1f %10.1f %11.1f %11.1f %7d %9.2fx%n", clients,
                         r.setup().name(), r.tokensPerSecond(), ServedModelLoad.percentile(r.ttftMs(), 50),

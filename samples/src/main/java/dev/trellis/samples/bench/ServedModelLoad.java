@@ -37,8 +37,11 @@ final class ServedModelLoad {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One configuration of the server: a name and how to build the model and the server for it. */
-    record Setup(String name, int workers, boolean batching) {
+    /**
+     * One configuration of the server: one-at-a-time workers ({@code workers} threads), or continuous batching
+     * with {@code maxBatch} sequences (null: the model's default).
+     */
+    record Setup(String name, int workers, boolean batching, Integer maxBatch) {
     }
 
     /** What one configuration did at one client count. */
@@ -74,7 +77,7 @@ final class ServedModelLoad {
                 LocalChatModel.Builder builder = LocalChatModel.builder().checkpoint(checkpoint).modelName("real")
                         .defaultMaxTokens(newTokens);
                 if (setup.batching()) {
-                    builder.batching(true);
+                    builder.batching(setup.maxBatch(), null);
                 }
                 LocalChatModel model = builder.build();
                 models.add(model);
