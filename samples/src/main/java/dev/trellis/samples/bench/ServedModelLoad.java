@@ -120,10 +120,12 @@ final class ServedModelLoad {
         long start = System.nanoTime();
         try {
             List<Future<?>> futures = new ArrayList<>();
+            // at least 8 requests per measurement, so that a single client's figures are not one sample
+            int perClient = Math.max(requestsPerClient, (8 + clients - 1) / clients);
             for (int c = 0; c < clients; c++) {
                 int client = c;
                 futures.add(pool.submit(() -> {
-                    for (int r = 0; r < requestsPerClient; r++) {
+                    for (int r = 0; r < perClient; r++) {
                         long t0 = System.nanoTime();
                         try {
                             double first = request(server, client * 1000 + r, tokens);
@@ -143,7 +145,7 @@ final class ServedModelLoad {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(setup, clients, clients * requestsPerClient, errors.get(), tokens.get(), seconds,
+        return new Result(setup, clients, ttft.size() + errors.get(), errors.get(), tokens.get(), seconds,
                 ttft.stream().mapToDouble(Double::doubleValue).toArray(),
                 latency.stream().mapToDouble(Double::doubleValue).toArray(),
                 failures.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey()).toList());
