@@ -25,7 +25,10 @@ import java.util.concurrent.Callable;
  * {@code trellis serve --model DIR}: a finetuned checkpoint behind an OpenAI-compatible API (chat and
  * text completions, streaming, tools, JSON schemas; embeddings from the in-process MiniLM), with a
  * chat playground at {@code /} and the training dashboard at {@code /dashboard}. Point any OpenAI
- * client, or Trellis itself ({@code OPENAI_BASE_URL=http://127.0.0.1:8000/v1}), at it.
+ * client, or Trellis itself ({@code OPENAI_BASE_URL=http://127.0.0.1:8000/v1}), at it. Concurrent
+ * requests are continuously batched by default ({@code --scheduler batch}, bounded by
+ * {@code --max-batch} and {@code --kv-cache-memory}); {@code --scheduler workers --workers N} runs one
+ * request per worker thread instead.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a checkpoint over an OpenAI-compatible API, with a chat playground and a training dashboard.")
