@@ -321,10 +321,15 @@ public final class BatchScheduler implements AutoCloseable {
         int columns = cache.length() + 1;
         long[][] ids = new long[rows][1];
         long[][] mask = new long[rows][columns];
+        boolean padded = false;
         for (int i = 0; i < rows; i++) {
             Sequence s = running.get(i);
             ids[i][0] = s.pending;
             Arrays.fill(mask[i], columns - (s.own + 1), columns, 1);
+            padded |= s.own + 1 < columns;
+        }
+        if (!padded) {
+            mask = null; // no row is padded (a lone sequence): the model needs no mask, as Generator gives none
         }
         float[] all;
         try {
@@ -431,10 +436,13 @@ public final class BatchScheduler implements AutoCloseable {
         kvCacheBytes = cache.bytes();
     }
 
-    /** Runs the model over {@code ids} after the cache's columns and returns the last position's logits, [rows * vocab]. */
+    /**
+     * Runs the model over {@code ids} after the cache's columns (with {@code mask}, null when nothing is padded)
+     * and returns the last position's logits, [rows * vocab].
+     */
     private float[] lastLogits(NDManager manager, long[][] ids, long[][] mask, KvCache cache) {
         try (NDManager step = manager.newSubManager()) {
-            NDArray out = model.forward(step.create(ids), step.create(mask), cache);
+            NDArray out = model.forward(step.create(ids), mask == null ? null : step.create(mask), cache);
             NDArray last = out.get(new NDIndex(":, -1, :"));
             return (last.getDataType() == DataType.FLOAT32 ? last : last.toType(DataType.FLOAT32, false)).toFloatArray();
         }
