@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,7 +41,11 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.trellis.finetune.generate.BatchLimits;
+import dev.trellis.finetune.generate.BatchScheduler;
 import dev.trellis.finetune.generate.GenerationConfig;
+import dev.trellis.finetune.generate.SchedulerStats;
+import dev.trellis.finetune.generate.TokenStreamListener;
 import dev.trellis.finetune.generate.SpanConstraint;
 import dev.trellis.finetune.generate.GenerationException;
 import dev.trellis.finetune.generate.GenerationResult;
@@ -65,7 +72,8 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  *   <li>Messages are rendered as {@link LocalChatPrompt} documents (system, history and the user's
  *       message in the template's question slot).</li>
  *   <li>Request parameters honoured: temperature (0, the default, is greedy), topP, topK,
- *       maxOutputTokens, stopSequences, and OpenAI-style {@code seed}. Frequency and presence
+ *       maxOutputTokens, stopSequences, OpenAI-style {@code seed}, and vLLM's {@code ignore_eos} (a custom
+ *       parameter of {@code OpenAiChatRequestParameters}). Frequency and presence
  *       penalties are refused ({@link UnsupportedFeatureException}); set
  *       {@link Builder#repetitionPenalty(double)} instead.</li>
  *   <li>{@link ResponseFormat#JSON}: without a schema the answer is any JSON object, with one it
@@ -83,7 +91,9 @@ import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
  * </ul>
  *
  * <p>Thread-safe: requests are served one at a time (a fair lock around the model); concurrent
- * callers wait. Streaming runs on the caller's thread and calls the handler before returning.
+ * callers wait, unless {@link Builder#batching(boolean)} is on, in which case concurrent requests
+ * decode together in one continuously batched loop. Streaming calls the handler before returning (from
+ * the caller's thread, or the scheduler's when batching).
  * Close the model to free its native memory.
  */
 public final class LocalChatModel implements ChatModel, StreamingChatModel, TokenCountEstimator, AutoCloseable {
@@ -105,6 +115,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
     private final String modelName;
     private final List<ChatModelListener> listeners;
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Continuous batching across concurrent callers; null serves one request at a time under the lock. */
+    private final BatchScheduler scheduler;
     private final AtomicLong calls = new AtomicLong();
 
     private LocalChatModel(Builder b) {
@@ -140,6 +152,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
                 .maxOutputTokens(b.defaultMaxTokens)
                 .responseFormat(b.responseFormat)
                 .build();
+        this.scheduler = b.batching ? new BatchScheduler(generator, b.batchLimits(model)) : null;
     }
 
     public static Builder builder() {
@@ -258,6 +271,10 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         config.stopSequences(List.copyOf(stops));
         config.repetitionPenalty(repetitionPenalty);
         Long seed = p instanceof OpenAiChatRequestParameters o && o.seed() != null ? Long.valueOf(o.seed()) : defaultSeed;
+        if (p instanceof OpenAiChatRequestParameters o && o.customParameters() != null
+                && Boolean.TRUE.equals(o.customParameters().get("ignore_eos"))) {
+            config.stopAtEos(false); // vLLM's ignore_eos, as trellis serve passes it on
+        }
         if (seed != null) {
             config.seed(seed);
         }
@@ -270,14 +287,18 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
             config.spanConstraint(new SpanConstraint(groundingSource(request.messages()), groundedFixedAnswers));
         }
 
+        boolean stream = handler != null && !toolMode;
+        TokenStreamListener listener = stream ? (i, delta) -> handler.onPartialResponse(delta) : null;
         GenerationResult result;
-        lock.lock();
-        try {
-            boolean stream = handler != null && !toolMode;
-            result = generator.generateIds(List.of(ids), config.build(),
-                    stream ? (i, delta) -> handler.onPartialResponse(delta) : null).get(0);
-        } finally {
-            lock.unlock();
+        if (scheduler != null) {
+            result = awaitBatched(scheduler.submit(ids, config.build(), listener));
+        } else {
+            lock.lock();
+            try {
+                result = generator.generateIds(List.of(ids), config.build(), listener).get(0);
+            } finally {
+                lock.unlock();
+            }
         }
         ChatResponse.Builder response = ChatResponse.builder()
                 .id("local-" + calls.incrementAndGet())
@@ -303,6 +324,30 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
                 && (p.stopSequences() == null || p.stopSequences().isEmpty());
         String answer = cutAtHeader ? result.text().stripTrailing() : result.text();
         return response.aiMessage(AiMessage.from(answer)).finishReason(reason).build();
+    }
+
+    /** Waits for a batched generation; an interrupted caller cancels it, which frees its place in the batch. */
+    private static GenerationResult awaitBatched(CompletableFuture<GenerationResult> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new GenerationException("interrupted while generating; the request was cancelled");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new GenerationException("generation failed: " + e.getCause());
+        }
+    }
+
+    /** The batch scheduler's live figures, when this model batches concurrent requests ({@link Builder#batching}). */
+    public Optional<SchedulerStats> schedulerStats() {
+        return scheduler == null ? Optional.empty() : Optional.of(scheduler.stats());
     }
 
     private static boolean nonZero(Double d) {
@@ -346,6 +391,9 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
 
     @Override
     public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
         lock.lock();
         try {
             model.close();
@@ -387,8 +435,52 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         private ResponseFormat responseFormat;
         private String modelName;
         private List<ChatModelListener> listeners = List.of();
+        private boolean batching;
+        private BatchLimits batchLimits;
+        private Integer maxBatchSize;
+        private Long kvCacheBytes;
 
         private Builder() {
+        }
+
+        /**
+         * Continuous batching (off by default): concurrent callers' requests decode together in one loop
+         * ({@link BatchScheduler}), each with its own parameters and with the tokens it would get alone;
+         * limits from {@link BatchLimits#defaults}. Without it, requests run one at a time.
+         */
+        public Builder batching(boolean batching) {
+            this.batching = batching;
+            this.batchLimits = null;
+            this.maxBatchSize = null;
+            this.kvCacheBytes = null;
+            return this;
+        }
+
+        /** Continuous batching with these limits (batch size, KV-cache memory). */
+        public Builder batching(BatchLimits limits) {
+            this.batching = true;
+            this.batchLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Continuous batching with either limit set and the other (null) from {@link BatchLimits#defaults}, which
+         * depend on the loaded model.
+         */
+        public Builder batching(Integer maxBatchSize, Long kvCacheBytes) {
+            this.batching = true;
+            this.maxBatchSize = maxBatchSize;
+            this.kvCacheBytes = kvCacheBytes;
+            return this;
+        }
+
+        private BatchLimits batchLimits(CausalLM model) {
+            if (batchLimits != null) {
+                return batchLimits;
+            }
+            BatchLimits defaults = BatchLimits.defaults(model);
+            return new BatchLimits(maxBatchSize != null ? maxBatchSize : defaults.maxBatchSize(),
+                    kvCacheBytes != null ? kvCacheBytes : defaults.kvCacheBytes());
         }
 
         /** langchain4j listeners told of every request and response (e.g. for tracing). */

@@ -6,6 +6,7 @@ import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.finetune.generate.BatchLimits;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.serve.ModelServer;
 import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
@@ -24,7 +25,10 @@ import java.util.concurrent.Callable;
  * {@code trellis serve --model DIR}: a finetuned checkpoint behind an OpenAI-compatible API (chat and
  * text completions, streaming, tools, JSON schemas; embeddings from the in-process MiniLM), with a
  * chat playground at {@code /} and the training dashboard at {@code /dashboard}. Point any OpenAI
- * client, or Trellis itself ({@code OPENAI_BASE_URL=http://127.0.0.1:8000/v1}), at it.
+ * client, or Trellis itself ({@code OPENAI_BASE_URL=http://127.0.0.1:8000/v1}), at it. Concurrent
+ * requests are continuously batched by default ({@code --scheduler batch}, bounded by
+ * {@code --max-batch} and {@code --kv-cache-memory}); {@code --scheduler workers --workers N} runs one
+ * request per worker thread instead.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a checkpoint over an OpenAI-compatible API, with a chat playground and a training dashboard.")
@@ -42,8 +46,20 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
     @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' (default: $" + API_KEY_VARIABLE + ", else none).")
     String apiKey;
-    @Option(names = "--workers", defaultValue = "1", description = "Requests generated at once (default: ${DEFAULT-VALUE}).")
-    int workers;
+    /** How requests share the model. */
+    enum Scheduler { batch, workers }
+
+    @Option(names = "--scheduler", description = "batch: continuous batching, concurrent requests decode together in one loop;"
+            + " workers: one request per worker thread at a time (default: batch, or workers when --workers is given).")
+    Scheduler scheduler;
+    @Option(names = "--workers", description = "With --scheduler workers: requests generated at once (default: 1).")
+    Integer workers;
+    @Option(names = {"--max-batch", "--max-num-seqs"}, description = "With --scheduler batch: sequences decoded together"
+            + " (default: from the model's size and the machine's memory, at most " + BatchLimits.DEFAULT_MAX_BATCH_SIZE + ").")
+    Integer maxBatch;
+    @Option(names = "--kv-cache-memory", paramLabel = "SIZE", description = "With --scheduler batch: memory the batch's KV cache"
+            + " may take, e.g. 512m or 2g (default: a quarter of the physical memory the weights leave).")
+    String kvCacheMemory;
     @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait; beyond that clients get 429 (default: ${DEFAULT-VALUE}).")
     int queue;
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
@@ -73,21 +89,46 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxConnections < 1) {
             throw new UserError("--max-connections " + maxConnections + ": give a positive number");
         }
+        Scheduler mode = scheduler != null ? scheduler : workers != null ? Scheduler.workers : Scheduler.batch;
+        if (mode == Scheduler.batch && workers != null) {
+            throw new UserError("--workers " + workers + " applies to --scheduler workers; with --scheduler batch set"
+                    + " --max-batch instead");
+        }
+        if (mode == Scheduler.workers && (maxBatch != null || kvCacheMemory != null)) {
+            throw new UserError((maxBatch != null ? "--max-batch" : "--kv-cache-memory") + " applies to --scheduler batch;"
+                    + " drop it or use --scheduler batch");
+        }
+        if (workers != null && workers < 1) {
+            throw new UserError("--workers " + workers + ": give a positive number");
+        }
+        if (maxBatch != null && maxBatch < 1) {
+            throw new UserError("--max-batch " + maxBatch + ": give a positive number");
+        }
+        Long kvBytes = kvCacheMemory == null ? null : ByteSize.parse(kvCacheMemory, "--kv-cache-memory");
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_VARIABLE);
         String id = modelId != null ? modelId : model.toAbsolutePath().normalize().getFileName().toString();
         int context = ModelConfig.read(model.resolve("config.json")).maxPositionEmbeddings();
-        try (LocalChatModel chat = LocalChatModel.builder().checkpoint(model).modelName(id)
-                .defaultMaxTokens(defaultMaxTokens).build();
+        try (LocalChatModel chat = localModel(id, mode, kvBytes);
              BatchedEmbeddingModel minilm = noEmbeddings ? null : BatchedEmbeddingModel.builder().failOnTruncation(true).build()) {
             ModelServer.Builder builder = ModelServer.builder()
                     .chatModel(chat).modelId(id)
                     .tokenCountEstimator(chat.tokenCountEstimator()).contextLength(context)
                     .checkpointDir(model)
                     .host(host).port(port).apiKey(key)
-                    .workers(workers).queueCapacity(queue).maxBodyBytes(maxBodyBytes)
+                    .queueCapacity(queue).maxBodyBytes(maxBodyBytes)
                     .bodyTimeout(Duration.ofMillis((long) (bodyTimeoutSeconds * 1000))).maxConnections(maxConnections)
                     .allowedOrigins(allowedOrigins)
                     .shutdownGrace(Duration.ofSeconds(30));
+            if (mode == Scheduler.batch) {
+                // as many requests inside the model as its batch holds; the queue is the waiting line
+                BatchLimits limits = chat.schedulerStats().map(st -> new BatchLimits(st.maxBatchSize(), st.kvCacheBudget()))
+                        .orElseThrow();
+                builder.workers(limits.maxBatchSize()).schedulerStats(() -> chat.schedulerStats().orElseThrow());
+                System.out.printf("Continuous batching: up to %d sequences, KV cache up to %s%n", limits.maxBatchSize(),
+                        ByteSize.format(limits.kvCacheBytes()));
+            } else {
+                builder.workers(workers == null ? 1 : workers);
+            }
             if (minilm != null) {
                 builder.embeddingModel(MiniLmModel.ALL_MINILM_L6_V2.modelName(), new RefusingTruncation(minilm));
             }
@@ -100,6 +141,15 @@ public final class ServeCommand implements Callable<Integer> {
             server.awaitShutdown();
         }
         return 0;
+    }
+
+    /** The served model: batching across requests, or one request at a time per worker. */
+    private LocalChatModel localModel(String id, Scheduler mode, Long kvBytes) {
+        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(model).modelName(id).defaultMaxTokens(defaultMaxTokens);
+        if (mode == Scheduler.workers) {
+            return b.build();
+        }
+        return b.batching(maxBatch, kvBytes).build();
     }
 
     /** MiniLM reads 128 tokens; a longer input is the client's error (400), as with OpenAI, not a silent cut. */

@@ -163,6 +163,13 @@ class UserMistakesIT {
         assertUserMistake(local.run(null, BUDGET, "serve", "--model", model.toString(), "--no-embeddings",
                 "--host", "0.0.0.0", "--port", "0"), "--api-key");
 
+        assertUserMistake(local.run(null, BUDGET, "serve", "--model", model.toString(), "--no-embeddings",
+                "--kv-cache-memory", "lots", "--port", "0"), "--kv-cache-memory", "lots");
+        assertUserMistake(local.run(null, BUDGET, "serve", "--model", model.toString(), "--no-embeddings",
+                "--scheduler", "batch", "--workers", "2", "--port", "0"), "--workers", "--max-batch");
+        assertUserMistake(local.run(null, BUDGET, "serve", "--model", model.toString(), "--no-embeddings",
+                "--max-batch", "0", "--port", "0"), "--max-batch");
+
         Path broken = Files.createDirectories(home.resolve("broken"));
         for (String name : List.of("tokenizer.json", "model.safetensors", "trellis.json")) {
             Files.copy(model.resolve(name), broken.resolve(name));

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -125,36 +124,6 @@ public final class Generator {
         return t;
     }
 
-    /** One sequence's progress. */
-    private static final class Row {
-        final int[] prompt;
-        final boolean[] seen;
-        final Random random;
-        final TextStream text;
-        final ConstrainedState json;
-        SpanConstraint.State span;
-        final List<Integer> generated = new ArrayList<>();
-        int[] forced;
-        int forcedAt;
-        boolean done;
-        FinishReason reason = FinishReason.LENGTH;
-
-        Row(int[] prompt, int vocab, Random random, TextStream text, ConstrainedState json) {
-            this.prompt = prompt;
-            this.seen = new boolean[vocab];
-            for (int id : prompt) {
-                seen[id] = true;
-            }
-            this.random = random;
-            this.text = text;
-            this.json = json;
-        }
-
-        boolean forcing() {
-            return forced != null && forcedAt < forced.length;
-        }
-    }
-
     /** Generates from token ids (no BOS is added: give it in the prompt if the model expects one). */
     public List<GenerationResult> generateIds(List<int[]> prompts, GenerationConfig config, TokenStreamListener listener) {
         // PyTorch's gradient recording is per thread and on by default: a server's worker thread would
@@ -175,38 +144,19 @@ public final class Generator {
             return List.of();
         }
         int vocab = model.config().vocabSize();
-        int eos = config.eosTokenId() != null ? config.eosTokenId() : tokenizer.eosTokenId();
+        int eos = eosTokenId(config);
         int pad = tokenizer.padTokenId();
-        TokenBytes bytes = tokenBytes();
         long seed = config.seed() != null ? config.seed() : System.nanoTime();
 
         int batch = prompts.size();
         int maxPrompt = 0;
-        List<Row> rows = new ArrayList<>(batch);
+        List<SequenceDecoder> rows = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
-            int[] p = prompts.get(i);
-            if (p.length == 0) {
-                // Nothing to condition on: start from BOS, or from EOS as GPT-2-style models do.
-                p = new int[] {tokenizer.bosTokenId().orElse(tokenizer.eosTokenId())};
-            }
-            for (int id : p) {
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("prompt " + i + " holds token id " + id + " outside the model's vocabulary of "
-                            + vocab);
-                }
-            }
+            int[] p = checkedPrompt(prompts.get(i), "prompt " + i);
             maxPrompt = Math.max(maxPrompt, p.length);
-            ConstrainedState json = config.jsonConstraint() == null ? null
-                    : new ConstrainedState(config.jsonConstraint(), trie(), bytes);
-            Row row = new Row(p, vocab, new Random(seed + i), new TextStream(config.stopSequences()), json);
-            row.span = config.spanConstraint() == null ? null : new SpanConstraint.State(config.spanConstraint(), bytes);
-            rows.add(row);
+            rows.add(decoder(p, config, seed + i));
         }
-        int limit = model.config().maxPositionEmbeddings();
-        if (maxPrompt + config.maxNewTokens() > limit) {
-            throw new GenerationException("prompt of " + maxPrompt + " tokens plus maxNewTokens " + config.maxNewTokens()
-                    + " exceeds the model's context of " + limit + " positions; shorten the prompt or lower maxNewTokens");
-        }
+        checkContext(maxPrompt, config.maxNewTokens());
         boolean padded = rows.stream().anyMatch(r -> r.prompt.length != rows.get(0).prompt.length);
 
         // Full sequences (left-padded) and masks, grown by one column per step.
@@ -229,29 +179,28 @@ public final class Generator {
         try (NDManager manager = NDManager.newBaseManager(model.device());
              KvCache cache = config.useCache() ? model.newKvCache() : null) {
             int fed = 0; // columns already in the cache
-            for (int step = 0; ; step++) {
-                boolean anyForcing = rows.stream().anyMatch(r -> !r.done && r.forcing());
-                if (rows.stream().allMatch(r -> r.done) || (step >= config.maxNewTokens() && !anyForcing)) {
-                    break;
-                }
+            while (!rows.stream().allMatch(SequenceDecoder::finished)) {
                 float[] all = null;
-                boolean needModel = rows.stream().anyMatch(r -> !r.done && !r.forcing());
+                boolean needModel = rows.stream().anyMatch(r -> !r.finished() && !r.forcing());
                 if (needModel) {
                     int from = cache == null ? 0 : fed;
                     all = lastLogits(manager, seq, mask, from, length, padded, cache);
                     fed = length;
                 }
                 for (int i = 0; i < batch; i++) {
-                    Row row = rows.get(i);
-                    if (row.done) {
+                    SequenceDecoder row = rows.get(i);
+                    if (row.finished()) {
                         seq[i][length] = pad;
                         mask[i][length] = 1;
                         continue;
                     }
-                    int token = nextToken(row, all, i, vocab, logits, allowed, config, eos, step);
+                    int token = row.next(all, i, logits, allowed);
                     seq[i][length] = token;
                     mask[i][length] = 1;
-                    accept(row, i, token, eos, config, bytes, listener);
+                    String delta = row.accept(token);
+                    if (listener != null && !delta.isEmpty()) {
+                        listener.onText(i, delta);
+                    }
                 }
                 length++;
                 if (length >= capacity) {
@@ -265,102 +214,58 @@ public final class Generator {
         }
         List<GenerationResult> out = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
-            Row row = rows.get(i);
-            String text = row.text.finish();
-            String rest = row.text.remainder();
-            if (listener != null && !rest.isEmpty()) {
-                listener.onText(i, rest);
-            }
-            int[] ids = row.generated.stream().mapToInt(Integer::intValue).toArray();
-            out.add(new GenerationResult(text, ids, row.prompt.length, row.reason));
+            int index = i;
+            out.add(rows.get(i).finish(rest -> {
+                if (listener != null) {
+                    listener.onText(index, rest);
+                }
+            }));
         }
         return out;
     }
 
-    private int nextToken(Row row, float[] all, int i, int vocab, float[] logits, boolean[] allowed,
-                          GenerationConfig config, int eos, int step) {
-        if (row.forcing()) {
-            return row.forced[row.forcedAt++];
-        }
-        if (row.json != null) {
-            int[] closing = row.json.accepting() ? new int[0] : row.json.closingTokens();
-            int remaining = config.maxNewTokens() - step;
-            if (closing.length > 0 && closing.length >= remaining) {
-                row.forced = closing;
-                row.forcedAt = 1;
-                return closing[0];
-            }
-        }
-        System.arraycopy(all, i * vocab, logits, 0, vocab);
-        Sampling.repetitionPenalty(logits, row.seen, config.repetitionPenalty());
-        if (row.json != null) {
-            row.json.allowed(allowed, config.stopAtEos() ? eos : -1);
-            boolean any = false;
-            for (boolean a : allowed) {
-                any |= a;
-            }
-            if (!any) {
-                int[] closing = row.json.closingTokens();
-                row.forced = closing;
-                row.forcedAt = 1;
-                return closing[0];
-            }
-            Sampling.mask(logits, allowed);
-        } else if (row.span != null) {
-            row.span.allowed(allowed, eos);
-            if (!config.stopAtEos() && eos < vocab) {
-                allowed[eos] = false;
-            }
-            Sampling.mask(logits, allowed);
-        } else if (!config.stopAtEos() && eos < vocab) {
-            logits[eos] = Float.NEGATIVE_INFINITY;
-        }
-        int token = Sampling.choose(logits, config, row.random);
-        if (row.json != null && !row.json.accepting()) {
-            // A token may open a structure whose shortest closing no longer fits the budget: close now instead,
-            // so that a budget big enough to close the document is never overrun.
-            int[] closing = row.json.closingTokens();
-            int remaining = config.maxNewTokens() - step;
-            int after = row.json.closingLengthAfter(token);
-            if (closing.length > 0 && closing.length <= remaining && after > remaining - 1) {
-                row.forced = closing;
-                row.forcedAt = 1;
-                return closing[0];
-            }
-        }
-        return token;
+    /** The end-of-sequence id {@code config} stops at. */
+    int eosTokenId(GenerationConfig config) {
+        return config.eosTokenId() != null ? config.eosTokenId() : tokenizer.eosTokenId();
     }
 
-    private static void accept(Row row, int index, int token, int eos, GenerationConfig config, TokenBytes bytes,
-                               TokenStreamListener listener) {
-        row.seen[token] = true;
-        if (token == eos && config.stopAtEos() && (row.json == null || row.json.accepting())) {
-            row.done = true;
-            row.reason = FinishReason.STOP;
-            return;
+    /** The prompt to condition on, checked against the vocabulary; an empty one starts from BOS (or EOS). */
+    int[] checkedPrompt(int[] p, String name) {
+        int vocab = model.config().vocabSize();
+        if (p.length == 0) {
+            // Nothing to condition on: start from BOS, or from EOS as GPT-2-style models do.
+            p = new int[] {tokenizer.bosTokenId().orElse(tokenizer.eosTokenId())};
         }
-        row.generated.add(token);
-        if (row.json != null) {
-            row.json.advance(token);
-        }
-        if (row.span != null) {
-            row.span.advance(token);
-        }
-        byte[] b = bytes.bytes(token);
-        if (b != null && row.text.append(b)) {
-            row.done = true;
-            row.reason = FinishReason.STOP_SEQUENCE;
-        }
-        if (listener != null) {
-            String delta = row.text.delta();
-            if (!delta.isEmpty()) {
-                listener.onText(index, delta);
+        for (int id : p) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException(name + " holds token id " + id + " outside the model's vocabulary of "
+                        + vocab);
             }
         }
-        if (!row.done && row.json != null && row.json.finished()) {
-            row.done = true;
-            row.reason = row.forced != null ? FinishReason.LENGTH : FinishReason.STOP;
+        return p;
+    }
+
+    /** Refuses a prompt that, with its new tokens, would not fit the model's positions. */
+    void checkContext(int promptTokens, int maxNewTokens) {
+        int limit = model.config().maxPositionEmbeddings();
+        if (promptTokens + maxNewTokens > limit) {
+            throw new GenerationException("prompt of " + promptTokens + " tokens plus maxNewTokens " + maxNewTokens
+                    + " exceeds the model's context of " + limit + " positions; shorten the prompt or lower maxNewTokens");
         }
+    }
+
+    /** A fresh decoding state for one sequence, sampling with {@code seed}. */
+    SequenceDecoder decoder(int[] prompt, GenerationConfig config, long seed) {
+        return new SequenceDecoder(prompt, config, eosTokenId(config), model.config().vocabSize(), seed, tokenBytes(),
+                config.jsonConstraint() == null ? null : trie());
+    }
+
+    CausalLM model() {
+        return model;
+    }
+
+    TrellisTokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** Runs the model over columns [from, length) and returns the last position's logits, [batch * vocab]. */

@@ -17,6 +17,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.trellis.finetune.generate.SchedulerStats;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -51,6 +52,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * An OpenAI-compatible HTTP server over any langchain4j {@link ChatModel} (Trellis' own
@@ -74,7 +76,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checkpoint's provenance, loss curve and evaluation).
  *
  * <p>Model work runs on a bounded pool ({@code workers} threads, {@code queueCapacity} waiting
- * requests); a full queue answers 429 with {@code Retry-After}. Errors carry OpenAI's status codes
+ * requests); a full queue answers 429 with {@code Retry-After}. A model that batches concurrent
+ * requests (continuous batching) gets as many workers as its batch holds, and its figures (batch
+ * size, tokens/s, waiting requests, KV-cache memory) appear in {@code /health} and on the dashboard. Errors carry OpenAI's status codes
  * and {@code {"error": {...}}} shape. The server binds loopback by default and refuses any other
  * address unless an API key is set; the key is checked in constant time. {@link #close()} stops
  * gracefully: new requests get 503, requests in flight finish.
@@ -103,6 +107,8 @@ public final class ModelServer implements AutoCloseable {
     private final List<String> allowedOrigins;
     private final CheckpointDashboard dashboard;
     private final WorkerPool pool;
+    /** The batch scheduler's live figures when the model batches across requests; null otherwise. */
+    private final Supplier<SchedulerStats> schedulerStats;
     private final long created = Instant.now().getEpochSecond();
 
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -136,6 +142,7 @@ public final class ModelServer implements AutoCloseable {
                     + " count prompts with; give one (e.g. the model's tokenizer) or leave contextLength unset");
         }
         this.pool = new WorkerPool(b.workers, b.queueCapacity);
+        this.schedulerStats = b.schedulerStats;
     }
 
     public static Builder builder() {
@@ -203,8 +210,10 @@ public final class ModelServer implements AutoCloseable {
             pool.close();
             throw bindFailure(e);
         }
-        LOG.info("Serving model '{}' at http://{}:{}/v1 ({} worker(s), queue {}, API key {})", modelId, host, port(),
-                pool.workers(), pool.queueCapacity(), apiKey == null ? "off" : "on");
+        LOG.info("Serving model '{}' at http://{}:{}/v1 ({}, queue {}, API key {})", modelId, host, port(),
+                schedulerStats == null ? pool.workers() + " worker(s)"
+                        : "continuous batching of up to " + schedulerStats.get().maxBatchSize() + " requests",
+                pool.queueCapacity(), apiKey == null ? "off" : "on");
         return this;
     }
 
@@ -490,6 +499,19 @@ public final class ModelServer implements AutoCloseable {
         body.put("active", pool.active());
         body.put("queued", pool.queued());
         body.put("queue_capacity", pool.queueCapacity());
+        body.put("scheduler", schedulerStats == null ? "workers" : "batch");
+        if (schedulerStats != null) {
+            SchedulerStats stats = schedulerStats.get();
+            ObjectNode batch = body.putObject("batch");
+            batch.put("size", stats.batchSize());
+            batch.put("max_size", stats.maxBatchSize());
+            batch.put("waiting", stats.waiting());
+            batch.put("tokens_per_second", Math.round(stats.tokensPerSecond() * 10) / 10.0);
+            batch.put("kv_cache_bytes", stats.kvCacheBytes());
+            batch.put("kv_cache_budget_bytes", stats.kvCacheBudget());
+            batch.put("generated_tokens", stats.generatedTokens());
+            batch.put("completed", stats.completed());
+        }
         ctx.status(draining ? 503 : 200).json(body);
     }
 
@@ -815,8 +837,19 @@ public final class ModelServer implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Path checkpointDir;
         private List<String> allowedOrigins = List.of();
+        private Supplier<SchedulerStats> schedulerStats;
 
         private Builder() {
+        }
+
+        /**
+         * The live figures of a model that batches concurrent requests (e.g. {@code LocalChatModel} with
+         * batching on), shown by {@code /health} and the dashboard. Give such a model as many
+         * {@link #workers} as its batch holds, so that many requests can be inside it at once.
+         */
+        public Builder schedulerStats(Supplier<SchedulerStats> schedulerStats) {
+            this.schedulerStats = schedulerStats;
+            return this;
         }
 
         /** The model that answers; when it also implements {@link StreamingChatModel} it streams too. */

@@ -96,6 +96,9 @@ final class RequestFields {
      * no seed, so they travel as {@link OpenAiChatRequestParameters}, which a local model reads
      * like any other {@code ChatRequestParameters} and which carries {@code seed}.
      */
+    /** The custom parameter that carries vLLM's {@code ignore_eos} to the model. */
+    static final String IGNORE_EOS = "ignore_eos";
+
     static OpenAiChatRequestParameters.Builder samplingParameters(JsonNode body, String model) {
         Integer n = optionalInt(body, "n", 1, 128);
         if (n != null && n != 1) {
@@ -121,6 +124,10 @@ final class RequestFields {
                 .seed(optionalInt(body, "seed", Integer.MIN_VALUE, Integer.MAX_VALUE));
         if (!stop.isEmpty()) {
             parameters.stopSequences(stop);
+        }
+        if (optionalBoolean(body, "ignore_eos", false)) {
+            // vLLM's extension: run to max_tokens past the end-of-sequence token (benchmarks need fixed lengths)
+            parameters.customParameters(java.util.Map.of(IGNORE_EOS, true));
         }
         return parameters;
     }

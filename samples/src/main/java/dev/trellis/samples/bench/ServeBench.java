@@ -51,10 +51,16 @@ import java.util.concurrent.locks.LockSupport;
  * process. The load phase runs 32 concurrent clients x 10 requests (half streamed) with a queue
  * large enough for all of them, where any error is a failure; the overload phase shrinks the queue
  * so that 429s are deliberate, and every other answer must still succeed. With {@code --model DIR}
- * the same overhead comparison also runs on a real checkpoint through {@code LocalChatModel}.
+ * the same overhead comparison also runs on a real checkpoint through {@code LocalChatModel}, and
+ * then the load comparison ({@link ServedModelLoad}): {@code --model-clients} concurrent streaming
+ * clients asking for {@code --new-tokens} each, served by {@code --workers 1}, the
+ * {@code --baseline-workers} and continuous batching, with aggregate tokens/s, time to first token,
+ * latency p50/p99 and the issue's targets (16 clients: batching at least 3x workers 1 and 1.5x the
+ * best workers N; 1 client: within 5% of workers 1; 64 clients: no errors and a lower p99).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "OpenAI-compatible server: overhead over a direct model call, and 32 concurrent clients.")
+        description = "OpenAI-compatible server: overhead over a direct model call, 32 concurrent clients; with --model,"
+                + " continuous batching against one-request-per-worker at 1/4/16/64 clients.")
 public final class ServeBench implements Runnable {
 
     @Option(names = "--calls", defaultValue = "2000", description = "Sequential calls for the overhead figure (default: ${DEFAULT-VALUE}).")
@@ -75,6 +81,22 @@ public final class ServeBench implements Runnable {
     Path checkpoint;
     @Option(names = "--model-calls", defaultValue = "30", description = "Timed calls per side with --model (default: ${DEFAULT-VALUE}).")
     int modelCalls;
+    @Option(names = "--model-clients", split = ",", defaultValue = "1,4,16,64",
+            description = "With --model: concurrent streaming clients in the load comparison (default: ${DEFAULT-VALUE}).")
+    List<Integer> modelClients;
+    @Option(names = "--new-tokens", defaultValue = "64", description = "With --model: new tokens each load request asks for,"
+            + " end-of-sequence ignored (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+    @Option(names = "--model-requests", defaultValue = "2", description = "With --model: requests per client, back to back (default: ${DEFAULT-VALUE}).")
+    int modelRequests;
+    @Option(names = "--baseline-workers", split = ",", defaultValue = "2,4",
+            description = "With --model: the --workers N baselines besides --workers 1; the best is compared (default: ${DEFAULT-VALUE}).")
+    List<Integer> baselineWorkers;
+    @Option(names = "--max-batch", split = ",", description = "With --model: the batch sizes to run continuous batching with"
+            + " (default: the model's default only).")
+    List<Integer> maxBatches;
+    @Option(names = "--model-queue", defaultValue = "64", description = "With --model: the server's queue in the load comparison (default: ${DEFAULT-VALUE}).")
+    int modelQueue;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -124,7 +146,7 @@ public final class ServeBench implements Runnable {
         System.out.printf(Locale.ROOT, "%-40s %10.3f %10.3f %10.3f%n", "POST /v1/chat/completions", servedP50, percentile(served, 95), percentile(served, 99));
         System.out.printf(Locale.ROOT, "%-40s %10.3f   (target < 5 ms)%n%n", "server overhead (p50 difference)", overheadP50);
 
-        String realJson = checkpoint == null ? "" : realModel();
+        String realJson = checkpoint == null ? "" : realModel() + modelLoad();
 
         Load load = load(new EchoModel(generateMs), 4 * clients, "load");
         Load overload = load(new EchoModel(generateMs), overloadQueue, "overload");
@@ -184,6 +206,91 @@ public final class ServeBench implements Runnable {
             return String.format(Locale.ROOT, ",\"real_model\":{\"direct_p50_ms\":%.3f,\"http_p50_ms\":%.3f,\"overhead_p50_ms\":%.3f}",
                     d, h, h - d);
         }
+    }
+
+    /**
+     * The load comparison on the real checkpoint: {@code --workers 1}, the best {@code --workers N}, and continuous
+     * batching, at each client count; prints the table and the targets, returns a JSON fragment.
+     */
+    private String modelLoad() throws Exception {
+        for (int c : modelClients) {
+            if (c < 1) {
+                throw new IllegalArgumentException("--model-clients " + modelClients + ": every count must be positive");
+            }
+        }
+        List<ServedModelLoad.Setup> setups = new ArrayList<>();
+        setups.add(new ServedModelLoad.Setup("workers 1", 1, false, null));
+        for (int w : baselineWorkers) {
+            if (w > 1) {
+                setups.add(new ServedModelLoad.Setup("workers " + w, w, false, null));
+            }
+        }
+        if (maxBatches == null || maxBatches.isEmpty()) {
+            setups.add(new ServedModelLoad.Setup("batch", 0, true, null));
+        } else {
+            for (int b : maxBatches) {
+                if (b < 1) {
+                    throw new IllegalArgumentException("--max-batch " + maxBatches + ": every size must be positive");
+                }
+                setups.add(new ServedModelLoad.Setup("batch " + b, 0, true, b));
+            }
+        }
+        System.out.printf(Locale.ROOT, "Load on %s: streaming clients, %d new tokens each (ignore_eos), %d request(s) per client,"
+                + " greedy%n", checkpoint.getFileName(), newTokens, modelRequests);
+        List<ServedModelLoad.Result> results = new ServedModelLoad(checkpoint, newTokens, modelRequests)
+                .run(setups, modelClients, modelQueue);
+        System.out.printf(Locale.ROOT, "%n%-8s %-12s %10s %10s %10s %11s %11s %7s %10s%n", "clients", "scheduler", "tokens/s",
+                "TTFT p50", "TTFT p99", "lat. p50", "lat. p99", "errors", "vs w1");
+        StringBuilder json = new StringBuilder(",\"load\":[");
+        boolean pass = true;
+        List<String> verdicts = new ArrayList<>();
+        for (int clients : modelClients) {
+            List<ServedModelLoad.Result> row = results.stream().filter(r -> r.clients() == clients).toList();
+            ServedModelLoad.Result one = row.stream().filter(r -> r.setup().workers() == 1).findFirst().orElseThrow();
+            ServedModelLoad.Result best = row.stream().filter(r -> !r.setup().batching())
+                    .max(java.util.Comparator.comparingDouble(ServedModelLoad.Result::tokensPerSecond)).orElseThrow();
+            ServedModelLoad.Result batch = row.stream().filter(r -> r.setup().batching())
+                    .max(java.util.Comparator.comparingDouble(ServedModelLoad.Result::tokensPerSecond)).orElseThrow();
+            for (ServedModelLoad.Result r : row) {
+                System.out.printf(Locale.ROOT, "%-8d %-12s %10.1f %10.1f %10.1f %11.1f %11.1f %7d %9.2fx%n", clients,
+                        r.setup().name(), r.tokensPerSecond(), ServedModelLoad.percentile(r.ttftMs(), 50),
+                        ServedModelLoad.percentile(r.ttftMs(), 99), ServedModelLoad.percentile(r.latencyMs(), 50),
+                        ServedModelLoad.percentile(r.latencyMs(), 99), r.errors(), r.tokensPerSecond() / one.tokensPerSecond());
+                r.failures().stream().limit(3).forEach(f -> System.out.println("         failure: " + f));
+                json.append(String.format(Locale.ROOT, "{\"clients\":%d,\"scheduler\":\"%s\",\"tokens_per_s\":%.1f,"
+                                + "\"ttft_p50_ms\":%.1f,\"ttft_p99_ms\":%.1f,\"latency_p50_ms\":%.1f,\"latency_p99_ms\":%.1f,"
+                                + "\"errors\":%d},", clients, r.setup().name(), r.tokensPerSecond(),
+                        ServedModelLoad.percentile(r.ttftMs(), 50), ServedModelLoad.percentile(r.ttftMs(), 99),
+                        ServedModelLoad.percentile(r.latencyMs(), 50), ServedModelLoad.percentile(r.latencyMs(), 99), r.errors()));
+            }
+            double vsOne = batch.tokensPerSecond() / one.tokensPerSecond();
+            double vsBest = batch.tokensPerSecond() / best.tokensPerSecond();
+            System.out.printf(Locale.ROOT, "%-8s batch vs workers 1: %.2fx, vs best workers (%s): %.2fx%n", "", vsOne,
+                    best.setup().name(), vsBest);
+            if (clients == 16) {
+                boolean met = vsOne >= 3 && vsBest >= 1.5;
+                pass &= met;
+                verdicts.add(String.format(Locale.ROOT, "16 clients: %.2fx workers 1 (>= 3x), %.2fx best workers (>= 1.5x): %s",
+                        vsOne, vsBest, met ? "met" : "NOT met"));
+            }
+            if (clients == 1) {
+                boolean met = vsOne >= 0.95;
+                pass &= met;
+                verdicts.add(String.format(Locale.ROOT, "1 client: %.2fx workers 1 (>= 0.95x): %s", vsOne, met ? "met" : "NOT met"));
+            }
+            if (clients == 64) {
+                double p99 = ServedModelLoad.percentile(batch.latencyMs(), 99);
+                double todayP99 = ServedModelLoad.percentile(one.latencyMs(), 99);
+                boolean met = batch.errors() == 0 && p99 < todayP99;
+                pass &= met;
+                verdicts.add(String.format(Locale.ROOT, "64 clients: %d errors, p99 %.0f ms vs %.0f ms with workers 1: %s",
+                        batch.errors(), p99, todayP99, met ? "met" : "NOT met"));
+            }
+        }
+        verdicts.forEach(v -> System.out.println("target " + v));
+        System.out.println();
+        json.setLength(json.length() - 1);
+        return json.append("],\"load_targets_met\":").append(pass).toString();
     }
 
     private record Load(String name, int total, int ok, int rejected, int other, double p50, double p95,

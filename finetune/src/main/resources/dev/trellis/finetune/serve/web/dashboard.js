@@ -151,5 +151,34 @@
     section("evaluation").replaceChildren(...evaluation);
   }
 
+  // Live serving figures from /health, refreshed every two seconds.
+  function bytes(n) {
+    if (n >= 1 << 30) return (n / (1 << 30)).toFixed(2) + " GiB";
+    if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + " MiB";
+    return (n / 1024).toFixed(1) + " KiB";
+  }
+
+  async function serving() {
+    try {
+      const h = await trellis.fetchJson("/health");
+      const figures = { status: h.status, scheduler: h.scheduler, queued: h.queued, "queue capacity": h.queue_capacity };
+      if (h.batch) {
+        figures["batch size"] = h.batch.size + " / " + h.batch.max_size;
+        figures["waiting for the batch"] = h.batch.waiting;
+        figures["tokens/s"] = h.batch.tokens_per_second;
+        figures["KV cache"] = bytes(h.batch.kv_cache_bytes) + " of " + bytes(h.batch.kv_cache_budget_bytes);
+        figures["tokens generated"] = h.batch.generated_tokens;
+        figures["requests completed"] = h.batch.completed;
+      } else {
+        figures["workers busy"] = h.active + " / " + h.workers;
+      }
+      document.getElementById("serving").replaceChildren(el("h2", {}, ["Serving now"]), keyValues(figures));
+    } catch (e) {
+      document.getElementById("serving").replaceChildren(el("h2", {}, ["Serving now"]), el("p", { class: "muted" }, [e.message]));
+    }
+  }
+
   load();
+  serving();
+  setInterval(serving, 2000);
 })();
