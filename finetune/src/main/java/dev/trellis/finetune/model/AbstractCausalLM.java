@@ -48,6 +48,8 @@ abstract class AbstractCausalLM implements CausalLM {
     private final DataType dataType;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private WeightSource source;
+    /** Set by {@link #quantize}: where {@link #linear} sends weights once they are int8. */
+    private volatile Int8Linears int8;
     private ObjectNode sourceConfigJson;
     private ObjectNode generationConfigJson;
 
@@ -111,6 +113,39 @@ abstract class AbstractCausalLM implements CausalLM {
     @Override
     public DataType dataType() {
         return dataType;
+    }
+
+    @Override
+    public synchronized void quantize(Quantization quantization) {
+        if (quantization == Quantization.NONE || int8 != null) {
+            if (quantization == Quantization.NONE && int8 != null) {
+                throw new IllegalStateException("this model is already int8; load it again for float32 weights");
+            }
+            return;
+        }
+        if (dataType != DataType.FLOAT32) {
+            throw new IllegalStateException("int8 quantization starts from float32 weights; this model is " + dataType);
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("int8 decoding runs on the Vector API; start java with "
+                    + "--add-modules jdk.incubator.vector (the trellis launcher does)");
+        }
+        int8 = new Int8Linears(manager);
+        // One token through the model quantizes every weight that goes through linear (a tied head included).
+        try (NDManager m = manager.newSubManager()) {
+            forward(m.create(new long[][] {{0}}));
+        }
+    }
+
+    @Override
+    public Quantization quantization() {
+        return int8 == null ? Quantization.NONE : Quantization.INT8;
+    }
+
+    @Override
+    public long quantizedBytes() {
+        Int8Linears q = int8;
+        return q == null ? 0 : q.bytes();
     }
 
     @Override
@@ -333,7 +368,16 @@ abstract class AbstractCausalLM implements CausalLM {
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    /**
+     * x W^T + b: the one seam where a quantized kernel may take over (see {@link #quantize}); the
+     * architectures call it for every projection and never know which path ran.
+     */
+    protected final NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        Int8Linears q = int8;
+        return q == null ? djlLinear(x, weight, bias) : q.linear(x, weight, bias);
+    }
+
+    static NDArray djlLinear(NDArray x, NDArray weight, NDArray bias) {
         return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
     }
 
