@@ -6,6 +6,7 @@ import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.serve.ModelServer;
 import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
@@ -58,6 +59,9 @@ public final class ServeCommand implements Callable<Integer> {
     int defaultMaxTokens;
     @Option(names = "--allowed-origin", description = "Browser origin allowed to call the API (CORS); repeatable, '*' for any.")
     List<String> allowedOrigins = List.of();
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "Weights: int8 decodes with a quarter of the bytes per token (llama.cpp's Q8_0 layout); default ${DEFAULT-VALUE} (float32).")
+    String quantize;
     @Option(names = "--no-embeddings", description = "Do not load MiniLM; /v1/embeddings answers 400.")
     boolean noEmbeddings;
 
@@ -73,11 +77,12 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxConnections < 1) {
             throw new UserError("--max-connections " + maxConnections + ": give a positive number");
         }
+        Quantization quantization = Quantization.parse(quantize, "--quantize");
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_VARIABLE);
         String id = modelId != null ? modelId : model.toAbsolutePath().normalize().getFileName().toString();
         int context = ModelConfig.read(model.resolve("config.json")).maxPositionEmbeddings();
         try (LocalChatModel chat = LocalChatModel.builder().checkpoint(model).modelName(id)
-                .defaultMaxTokens(defaultMaxTokens).build();
+                .defaultMaxTokens(defaultMaxTokens).quantize(quantization).build();
              BatchedEmbeddingModel minilm = noEmbeddings ? null : BatchedEmbeddingModel.builder().failOnTruncation(true).build()) {
             ModelServer.Builder builder = ModelServer.builder()
                     .chatModel(chat).modelId(id)
@@ -94,7 +99,8 @@ public final class ServeCommand implements Callable<Integer> {
             ModelServer server = builder.build().start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trellis-serve-shutdown"));
             String root = server.baseUrl().substring(0, server.baseUrl().length() - "/v1".length());
-            System.out.printf("Serving '%s' (context %d tokens)%n  API:        %s%n  Playground: %s/%n  Dashboard:  %s/dashboard%n"
+            System.out.printf("Serving '%s' (context %d tokens" + (quantization == Quantization.NONE ? "" : ", "
+                            + quantization.flagValue() + " weights") + ")%n  API:        %s%n  Playground: %s/%n  Dashboard:  %s/dashboard%n"
                             + "  Try: OPENAI_BASE_URL=%s TRELLIS_MODEL=%s trellis ...%nCtrl+C stops after requests in flight finish.%n",
                     id, context, server.baseUrl(), root, root, server.baseUrl(), id);
             server.awaitShutdown();
