@@ -36,6 +36,11 @@ abstract class AbstractCausalLM implements CausalLM {
     /** Where parameter values come from while the model is being built. */
     interface WeightSource {
         float[] values(String name, Parameter.Kind kind, long[] shape, double std);
+
+        /** The parameter as a float32 array of {@code m}; a checkpoint overrides it to skip the Java float copy. */
+        default NDArray array(NDManager m, String name, Parameter.Kind kind, long[] shape, double std) {
+            return m.create(values(name, kind, shape, std), new Shape(shape));
+        }
     }
 
     /** The per-call facts every layer needs. */
@@ -66,8 +71,7 @@ abstract class AbstractCausalLM implements CausalLM {
 
     /** Declares a parameter and fills it from the weight source (random init or checkpoint). */
     protected final NDArray parameter(String name, Parameter.Kind kind, double initStd, long... shape) {
-        float[] values = source.values(name, kind, shape, initStd);
-        NDArray array = manager.create(values, new Shape(shape));
+        NDArray array = source.array(manager, name, kind, shape, initStd);
         if (dataType != DataType.FLOAT32) {
             NDArray cast = array.toType(dataType, false);
             array.close();

@@ -136,17 +136,18 @@ public final class GenerateBench implements Runnable {
             if (!Files.isDirectory(model)) {
                 throw new UserError("--model " + model + " is not a directory; give a Hugging Face checkpoint directory");
             }
-            try (CausalLM lm = CausalLM.load(model)) {
-                new QuantizedDecodeBench(model.getFileName().toString(), tokens, rounds).run(lm);
+            try (CausalLM lm = CausalLM.load(model); CausalLM copy = CausalLM.load(model)) {
+                new QuantizedDecodeBench(model.getFileName().toString(), tokens, rounds).run(lm, copy);
             }
             return;
         }
         Map<String, Object> config = PublishedShapes.config(shape);
         long start = System.nanoTime();
-        try (CausalLM lm = CausalLM.create(ModelConfig.fromMap(config), 1)) {
-            System.out.printf(Locale.ROOT, "built %s with random weights in %.1f s%n", PublishedShapes.canonical(shape),
-                    (System.nanoTime() - start) / 1e9);
-            new QuantizedDecodeBench(PublishedShapes.canonical(shape), tokens, rounds).run(lm);
+        try (CausalLM lm = CausalLM.create(ModelConfig.fromMap(config), 1);
+             CausalLM copy = lm.toDataType(ai.djl.ndarray.types.DataType.FLOAT32)) {
+            System.out.printf(Locale.ROOT, "built %s with random weights (and a copy to quantize) in %.1f s%n",
+                    PublishedShapes.canonical(shape), (System.nanoTime() - start) / 1e9);
+            new QuantizedDecodeBench(PublishedShapes.canonical(shape), tokens, rounds).run(lm, copy);
         }
     }
 

@@ -25,7 +25,9 @@ public final class Q8Kernel {
     private static final int LANES = F.length();
     /** Below this many output rows per core, handing work to another thread costs more than it saves. */
     private static final int MIN_ROWS_PER_TASK = 64;
-    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Threads per product: the cores, or {@code -Dtrellis.quant.threads=N} (1 runs on the caller alone). */
+    private static final int THREADS = Math.max(1, Integer.getInteger("trellis.quant.threads",
+            Runtime.getRuntime().availableProcessors()));
     private static final ExecutorService POOL = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, r -> {
         Thread t = new Thread(r, "trellis-q8");
         t.setDaemon(true);
