@@ -95,16 +95,16 @@ public final class Q8Kernel {
         byte[] q = w.values();
         float[] s = w.scales();
         int cols = w.cols();
-        int group = w.groupSize();
-        int groups = cols / group;
-        int vectorEnd = group - group % LANES;
+        int groups = w.groupsPerRow();
         int xr = r * cols;
         for (int o = from; o < to; o++) {
             int row = o * cols;
             FloatVector acc = FloatVector.zero(F);
             float tail = 0;
             for (int g = 0; g < groups; g++) {
-                int start = g * group;
+                int start = g * Q8Matrix.GROUP;
+                int length = Math.min(Q8Matrix.GROUP, cols - start);
+                int vectorEnd = length - length % LANES;
                 FloatVector sum = FloatVector.zero(F);
                 for (int k = 0; k < vectorEnd; k += LANES) {
                     FloatVector wv = (FloatVector) ByteVector.fromArray(B, q, row + start + k)
@@ -113,7 +113,7 @@ public final class Q8Kernel {
                 }
                 float scale = s[o * groups + g];
                 acc = sum.fma(FloatVector.broadcast(F, scale), acc); // scale once per group, not per weight
-                for (int k = vectorEnd; k < group; k++) {
+                for (int k = vectorEnd; k < length; k++) {
                     tail += x[xr + start + k] * q[row + start + k] * scale;
                 }
             }
@@ -126,9 +126,7 @@ public final class Q8Kernel {
         byte[] q = w.values();
         float[] s = w.scales();
         int cols = w.cols();
-        int group = w.groupSize();
-        int groups = cols / group;
-        int vectorEnd = group - group % LANES;
+        int groups = w.groupsPerRow();
         int x0 = r * cols;
         int x1 = x0 + cols;
         int x2 = x1 + cols;
@@ -145,7 +143,9 @@ public final class Q8Kernel {
             float t2 = 0;
             float t3 = 0;
             for (int g = 0; g < groups; g++) {
-                int start = g * group;
+                int start = g * Q8Matrix.GROUP;
+                int length = Math.min(Q8Matrix.GROUP, cols - start);
+                int vectorEnd = length - length % LANES;
                 FloatVector s0 = FloatVector.zero(F);
                 FloatVector s1 = FloatVector.zero(F);
                 FloatVector s2 = FloatVector.zero(F);
@@ -164,7 +164,7 @@ public final class Q8Kernel {
                 a2 = s2.fma(scale, a2);
                 a3 = s3.fma(scale, a3);
                 float sc = s[o * groups + g];
-                for (int k = vectorEnd; k < group; k++) {
+                for (int k = vectorEnd; k < length; k++) {
                     int j = start + k;
                     float wq = q[row + j] * sc;
                     t0 += x[x0 + j] * wq;

@@ -3,7 +3,7 @@ package dev.trellis.finetune.model.quant;
 /**
  * A weight matrix [rows (outputs), cols (inputs)] in int8 with one float scale per group of
  * {@link #GROUP} consecutive inputs of a row: w ~ q * scale, q in [-127, 127], scale = max|w| / 127
- * of the group (llama.cpp's Q8_0). A row whose length is not a multiple of 32 gets one group per row.
+ * of the group (llama.cpp's Q8_0). When a row's length is not a multiple of 32 its last group is shorter.
  * Immutable; four times smaller than float32 plus one float per group.
  */
 public final class Q8Matrix {
@@ -13,14 +13,14 @@ public final class Q8Matrix {
 
     private final int rows;
     private final int cols;
-    private final int groupSize;
+    private final int groupsPerRow;
     private final byte[] values;
     private final float[] scales;
 
-    private Q8Matrix(int rows, int cols, int groupSize, byte[] values, float[] scales) {
+    private Q8Matrix(int rows, int cols, byte[] values, float[] scales) {
         this.rows = rows;
         this.cols = cols;
-        this.groupSize = groupSize;
+        this.groupsPerRow = (cols + GROUP - 1) / GROUP;
         this.values = values;
         this.scales = scales;
     }
@@ -31,14 +31,15 @@ public final class Q8Matrix {
             throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + (long) rows * cols
                     + " values; got " + weights.length);
         }
-        int group = cols % GROUP == 0 ? GROUP : cols;
-        int groupsPerRow = cols / group;
+        int groupsPerRow = (cols + GROUP - 1) / GROUP;
         byte[] q = new byte[weights.length];
         float[] scales = new float[rows * groupsPerRow];
         for (int g = 0; g < scales.length; g++) {
-            int start = g * group;
+            int row = g / groupsPerRow;
+            int start = row * cols + (g % groupsPerRow) * GROUP;
+            int end = Math.min(start + GROUP, (row + 1) * cols);
             float max = 0;
-            for (int i = start; i < start + group; i++) {
+            for (int i = start; i < end; i++) {
                 float w = weights[i];
                 if (!Float.isFinite(w)) {
                     throw new IllegalArgumentException("cannot quantize a non-finite weight (" + w + ") at row "
@@ -52,18 +53,18 @@ public final class Q8Matrix {
                 continue; // an all-zero group stays zero
             }
             float inverse = 1f / scale;
-            for (int i = start; i < start + group; i++) {
+            for (int i = start; i < end; i++) {
                 q[i] = (byte) Math.max(-127, Math.min(127, Math.round(weights[i] * inverse)));
             }
         }
-        return new Q8Matrix(rows, cols, group, q, scales);
+        return new Q8Matrix(rows, cols, q, scales);
     }
 
     /** The float values this matrix stands for (q * scale), row-major. */
     public float[] dequantize() {
         float[] out = new float[values.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = values[i] * scales[i / groupSize];
+            out[i] = values[i] * scales[(i / cols) * groupsPerRow + (i % cols) / GROUP];
         }
         return out;
     }
@@ -78,9 +79,9 @@ public final class Q8Matrix {
         return cols;
     }
 
-    /** Inputs that share a scale: 32, or a whole row when the row length is not a multiple of 32. */
-    public int groupSize() {
-        return groupSize;
+    /** Scales per row: the row length / 32, rounded up (the last group may be shorter). */
+    public int groupsPerRow() {
+        return groupsPerRow;
     }
 
     /** Bytes held: one per weight plus four per scale. */

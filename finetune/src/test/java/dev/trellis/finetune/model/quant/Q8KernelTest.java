@@ -16,7 +16,7 @@ class Q8KernelTest {
         int cols = 96;
         float[] w = gaussian(rows * cols, 3);
         Q8Matrix q = Q8Matrix.quantize(w, rows, cols);
-        assertThat(q.groupSize()).isEqualTo(32);
+        assertThat(q.groupsPerRow()).isEqualTo(3);
         assertThat(q.bytes()).isEqualTo(rows * cols + 4L * rows * 3);
         float[] back = q.dequantize();
         for (int g = 0; g < rows * 3; g++) {
@@ -32,15 +32,25 @@ class Q8KernelTest {
     }
 
     @Test
-    void aRowLengthNotAMultipleOf32GetsOneScalePerRowAndZerosStayZero() {
+    void aRowLengthNotAMultipleOf32EndsInAShorterGroupAndZerosStayZero() {
         float[] w = gaussian(3 * 40, 4);
         java.util.Arrays.fill(w, 40, 80, 0f);
+        w[32] = 100f; // a large weight in row 0's short last group must not coarsen its first group
         Q8Matrix q = Q8Matrix.quantize(w, 3, 40);
-        assertThat(q.groupSize()).isEqualTo(40);
+        assertThat(q.groupsPerRow()).isEqualTo(2);
+        assertThat(q.bytes()).isEqualTo(120 + 4L * 6);
         float[] back = q.dequantize();
         for (int i = 40; i < 80; i++) {
             assertThat(back[i]).isZero();
         }
+        float max = 0;
+        for (int i = 0; i < 32; i++) {
+            max = Math.max(max, Math.abs(w[i]));
+        }
+        for (int i = 0; i < 32; i++) {
+            assertThat(Math.abs(back[i] - w[i])).isLessThanOrEqualTo(max / 127 / 2 * 1.0001f);
+        }
+        assertThat(back[32]).isEqualTo(100f);
     }
 
     @Test
@@ -51,7 +61,7 @@ class Q8KernelTest {
 
     /** The kernel against a plain loop over the dequantized weights: rows 1, 4 (shared loads), 5 (4 + 1), tails. */
     @ParameterizedTest(name = "{0} rows x [{1}, {2}]")
-    @CsvSource({"1, 300, 64", "4, 300, 64", "5, 129, 96", "3, 70, 40", "9, 1000, 896"})
+    @CsvSource({"1, 300, 64", "4, 300, 64", "5, 129, 96", "3, 70, 40", "9, 1000, 896", "4, 130, 688", "1, 70, 7"})
     void matchesThePlainProductOfTheDequantizedWeights(int n, int out, int in) {
         float[] w = gaussian(out * in, 5);
         float[] x = gaussian(n * in, 6);
