@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * y = x W^T + b for a few activation rows against a {@link Q8Matrix}, on the Vector API: each group
  * of int8 weights is widened to floats in registers and multiplied with the float activations, so
  * the weights are read from memory once per call whatever the number of rows (up to 4 rows share
- * each load). Output rows are split across the CPU's cores. Decoding is memory-bound, so reading a
+ * each load). Output rows may be split across threads ({@code -Dtrellis.quant.threads}). Decoding is memory-bound, so reading a
  * byte per weight instead of four is the whole point.
  */
 public final class Q8Kernel {
@@ -25,9 +25,12 @@ public final class Q8Kernel {
     private static final int LANES = F.length();
     /** Below this many output rows per core, handing work to another thread costs more than it saves. */
     private static final int MIN_ROWS_PER_TASK = 64;
-    /** Threads per product: the cores, or {@code -Dtrellis.quant.threads=N} (1 runs on the caller alone). */
-    private static final int THREADS = Math.max(1, Integer.getInteger("trellis.quant.threads",
-            Runtime.getRuntime().availableProcessors()));
+    /**
+     * Threads per product, {@code -Dtrellis.quant.threads=N}; default 1, the caller alone: on 2 busy cores,
+     * waking a second thread for each of a decoding step's products (while PyTorch's OpenMP threads spin)
+     * cost more than it saved: pythia-160m decoded 2.1 tokens/s with 2 threads against 9.3 for float32.
+     */
+    private static final int THREADS = Math.max(1, Integer.getInteger("trellis.quant.threads", 1));
     private static final ExecutorService POOL = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, r -> {
         Thread t = new Thread(r, "trellis-q8");
         t.setDaemon(true);
