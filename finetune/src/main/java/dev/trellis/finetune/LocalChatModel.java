@@ -52,6 +52,7 @@ import dev.trellis.finetune.generate.GenerationResult;
 import dev.trellis.finetune.generate.Generator;
 import dev.trellis.finetune.generate.JsonConstraint;
 import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.finetune.model.CheckpointException;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.tokenizer.TokenizerTokenCountEstimator;
@@ -130,7 +131,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         this.manifest = TrellisManifest.read(checkpoint);
         this.tokenizer = HfTokenizer.load(checkpoint);
         try {
-            this.model = CausalLM.load(checkpoint, b.device == null ? Engine.getInstance().defaultDevice() : b.device);
+            this.model = CausalLM.load(checkpoint, b.device == null ? Engine.getInstance().defaultDevice() : b.device,
+                    b.quantization);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -405,7 +407,13 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
 
     @Override
     public String toString() {
-        return "LocalChatModel[" + checkpoint + ", template " + manifest.template().name() + "]";
+        return "LocalChatModel[" + checkpoint + ", template " + manifest.template().name()
+                + (model.quantization() == Quantization.NONE ? "" : ", " + model.quantization().flagValue()) + "]";
+    }
+
+    /** How the model's weights are held: {@link Quantization#NONE} (float32) or {@link Quantization#INT8}. */
+    public Quantization quantization() {
+        return model.quantization();
     }
 
     /** Settings for {@link LocalChatModel}. */
@@ -427,6 +435,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
     public static final class Builder {
         private Path checkpoint;
         private Device device;
+        private Quantization quantization = Quantization.NONE;
         private int defaultMaxTokens = 256;
         private double temperature = 0;
         private double repetitionPenalty = 1.0;
@@ -508,6 +517,16 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         /** Where the model runs; default DJL's default device (a GPU when one is visible). */
         public Builder device(Device device) {
             this.device = device;
+            return this;
+        }
+
+        /**
+         * How the weights are held for inference; default {@link Quantization#NONE} (float32).
+         * {@link Quantization#INT8} decodes with int8 weights (a quarter of the bytes read per token;
+         * see {@link CausalLM#quantize}).
+         */
+        public Builder quantize(Quantization quantization) {
+            this.quantization = Objects.requireNonNull(quantization, "quantization");
             return this;
         }
 

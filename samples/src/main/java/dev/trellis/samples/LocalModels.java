@@ -2,6 +2,7 @@ package dev.trellis.samples;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.framework.models.ModelConfigurationException;
 
 import java.nio.file.Files;
@@ -40,6 +41,11 @@ final class LocalModels {
 
     /** The same, with grounded answers (spans of the retrieved context, or the catalogue's refusal) when asked. */
     static ChatModel load(Path dir, int maxTokens, boolean grounded) {
+        return load(dir, maxTokens, grounded, Quantization.NONE);
+    }
+
+    /** The same, with the weights held as {@code quantization} says ({@code --quantize}). */
+    static ChatModel load(Path dir, int maxTokens, boolean grounded, Quantization quantization) {
         if (!Files.isDirectory(dir)) {
             throw new ModelConfigurationException("--model " + dir + ": no such directory; give a checkpoint"
                     + " directory written by `trellis finetune train` (config.json, model.safetensors, tokenizer.json)");
@@ -48,7 +54,7 @@ final class LocalModels {
             throw new ModelConfigurationException("--model " + dir + ": not a checkpoint, it has no config.json;"
                     + " give a directory written by `trellis finetune train` or a Hugging Face checkpoint");
         }
-        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens);
+        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens).quantize(quantization);
         if (grounded) {
             b.groundedAnswers(java.util.List.of(dev.trellis.samples.data.DocsQaGenerator.NOT_IN_CONTEXT));
         }

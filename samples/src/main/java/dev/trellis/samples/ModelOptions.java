@@ -4,6 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
 import dev.trellis.finetune.LocalChatModel;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.framework.models.Models;
 import dev.trellis.framework.models.OpenAiConnectionBuilder;
 import picocli.CommandLine.Option;
@@ -29,6 +30,11 @@ public final class ModelOptions {
             description = "Longest reply in tokens (default: 256 for a local model, the server's default for a remote one).")
     Integer maxTokens;
 
+    @Option(names = "--quantize", paramLabel = "none|int8",
+            description = "Weights of a local model: int8 (llama.cpp's Q8_0 layout; experimental, "
+                    + "slower than float32 today: see the README); default none (float32).")
+    String quantize;
+
     private final Map<String, String> environment;
 
     public ModelOptions() {
@@ -41,12 +47,18 @@ public final class ModelOptions {
 
     /** The chosen model; says on {@code out} which one it is. */
     public ChatModel chatModel(PrintStream out) {
+        Quantization quantization = quantization();
         if (model != null) {
-            ChatModel local = LocalModels.load(model, maxTokens());
-            out.println("Using local model at " + model.toAbsolutePath());
+            ChatModel local = LocalModels.load(model, maxTokens(), false, quantization);
+            out.println("Using local model at " + model.toAbsolutePath() + describe(quantization));
             return local;
         }
         if (Models.isRemoteConfigured(environment)) {
+            if (quantization != Quantization.NONE) {
+                throw new UserError("--quantize " + quantize + " applies to a local model, and the remote model "
+                        + remoteModelName() + " is configured (OPENAI_API_KEY/OPENAI_BASE_URL); give --model DIR "
+                        + "or drop --quantize");
+            }
             out.println("Using remote model " + remoteModelName() + " at " + remoteBaseUrl());
             if (maxTokens != null) {
                 var builder = Models.openAi().baseUrl(remoteBaseUrl()).modelName(remoteModelName()).maxTokens(maxTokens());
@@ -57,9 +69,13 @@ public final class ModelOptions {
         }
         Path quickstart = LocalModels.defaultCheckpoint();
         if (LocalModels.isCheckpoint(quickstart)) {
-            ChatModel local = LocalModels.load(quickstart, maxTokens());
-            out.println("Using local model at " + quickstart);
+            ChatModel local = LocalModels.load(quickstart, maxTokens(), false, quantization);
+            out.println("Using local model at " + quickstart + describe(quantization));
             return local;
+        }
+        if (quantization != Quantization.NONE) {
+            throw new UserError("--quantize " + quantize + " needs a local checkpoint: give --model DIR, or run "
+                    + "`trellis quickstart` to train the default one");
         }
         // A local model registered through LocalModelProvider (TRELLIS_LOCAL_MODEL), or a message saying how to configure one.
         ChatModel chosen = Models.fromEnvironment(environment);
@@ -90,6 +106,15 @@ public final class ModelOptions {
     /** Whether the remote model is configured ({@code OPENAI_API_KEY} or {@code OPENAI_BASE_URL}) and no {@code --model} given. */
     public boolean usesRemote() {
         return model == null && Models.isRemoteConfigured(environment);
+    }
+
+    /** {@code --quantize}, NONE when it is not given; a value Trellis does not know is the user's mistake. */
+    public Quantization quantization() {
+        return quantize == null ? Quantization.NONE : Quantization.parse(quantize, "--quantize");
+    }
+
+    private static String describe(Quantization quantization) {
+        return quantization == Quantization.NONE ? "" : " (" + quantization.flagValue() + " weights)";
     }
 
     /** {@code --max-tokens}, or the local default when it is not given. */

@@ -145,7 +145,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             Map<String, ChatModel> opened = new LinkedHashMap<>();
             try {
                 ChatModel llm = remote ? models.chatModel(out)
-                        : LocalModels.load(checkpoint, models.maxTokens != null ? models.maxTokens() : 64, grounded);
+                        : LocalModels.load(checkpoint, models.maxTokens != null ? models.maxTokens() : 64, grounded,
+                                models.quantization());
                 opened.put("llm", llm);
                 out.println("\nStep 3: RetrievalQA (stuff) over the catalogue, answered by the "
                         + (remote ? "remote model " + models.describeRemote() : "local model at " + checkpoint));
@@ -167,7 +168,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                     }
                     scored = comparison.finetuned();
                 }
-                ChatModel grader = remote ? llm : LocalModels.load(checkpoint, 8);
+                ChatModel grader = remote ? llm : LocalModels.load(checkpoint, 8, false, models.quantization());
                 opened.put("grader", grader);
                 QAEvaluation grades = grade(grader, examples, scored, remote);
                 printTable(comparison, scored, grades, remote);

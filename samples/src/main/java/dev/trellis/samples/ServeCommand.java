@@ -7,6 +7,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.trellis.finetune.LocalChatModel;
 import dev.trellis.finetune.generate.BatchLimits;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.serve.ModelServer;
 import dev.trellis.retrieval.embeddings.BatchedEmbeddingModel;
@@ -74,6 +75,9 @@ public final class ServeCommand implements Callable<Integer> {
     int defaultMaxTokens;
     @Option(names = "--allowed-origin", description = "Browser origin allowed to call the API (CORS); repeatable, '*' for any.")
     List<String> allowedOrigins = List.of();
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "Weights: int8 (llama.cpp's Q8_0 layout; experimental, slower than float32 today: see the README); default ${DEFAULT-VALUE} (float32).")
+    String quantize;
     @Option(names = "--no-embeddings", description = "Do not load MiniLM; /v1/embeddings answers 400.")
     boolean noEmbeddings;
 
@@ -104,11 +108,12 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxBatch != null && maxBatch < 1) {
             throw new UserError("--max-batch " + maxBatch + ": give a positive number");
         }
+        Quantization quantization = Quantization.parse(quantize, "--quantize");
         Long kvBytes = kvCacheMemory == null ? null : ByteSize.parse(kvCacheMemory, "--kv-cache-memory");
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_VARIABLE);
         String id = modelId != null ? modelId : model.toAbsolutePath().normalize().getFileName().toString();
         int context = ModelConfig.read(model.resolve("config.json")).maxPositionEmbeddings();
-        try (LocalChatModel chat = localModel(id, mode, kvBytes);
+        try (LocalChatModel chat = localModel(id, mode, kvBytes, quantization);
              BatchedEmbeddingModel minilm = noEmbeddings ? null : BatchedEmbeddingModel.builder().failOnTruncation(true).build()) {
             ModelServer.Builder builder = ModelServer.builder()
                     .chatModel(chat).modelId(id)
@@ -135,7 +140,8 @@ public final class ServeCommand implements Callable<Integer> {
             ModelServer server = builder.build().start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trellis-serve-shutdown"));
             String root = server.baseUrl().substring(0, server.baseUrl().length() - "/v1".length());
-            System.out.printf("Serving '%s' (context %d tokens)%n  API:        %s%n  Playground: %s/%n  Dashboard:  %s/dashboard%n"
+            System.out.printf("Serving '%s' (context %d tokens" + (quantization == Quantization.NONE ? "" : ", "
+                            + quantization.flagValue() + " weights") + ")%n  API:        %s%n  Playground: %s/%n  Dashboard:  %s/dashboard%n"
                             + "  Try: OPENAI_BASE_URL=%s TRELLIS_MODEL=%s trellis ...%nCtrl+C stops after requests in flight finish.%n",
                     id, context, server.baseUrl(), root, root, server.baseUrl(), id);
             server.awaitShutdown();
@@ -144,8 +150,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** The served model: batching across requests, or one request at a time per worker. */
-    private LocalChatModel localModel(String id, Scheduler mode, Long kvBytes) {
-        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(model).modelName(id).defaultMaxTokens(defaultMaxTokens);
+    private LocalChatModel localModel(String id, Scheduler mode, Long kvBytes, Quantization quantization) {
+        LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(model).modelName(id).defaultMaxTokens(defaultMaxTokens)
+                .quantize(quantization);
         if (mode == Scheduler.workers) {
             return b.build();
         }

@@ -71,6 +71,41 @@ class ModelOptionsTest {
     }
 
     @Test
+    void quantizeInt8LoadsTheLocalModelWithInt8WeightsAndSaysSo() throws Exception {
+        var options = new ModelOptions(Map.of());
+        options.model = TinyCheckpoint.create(Files.createDirectory(home.resolve("tiny")));
+        options.maxTokens = 3;
+        options.quantize = "int8";
+        ChatModel model = options.chatModel(out);
+        try {
+            assertThat(((dev.trellis.finetune.LocalChatModel) model).quantization())
+                    .isEqualTo(dev.trellis.finetune.model.Quantization.INT8);
+            assertThat(printed.toString(StandardCharsets.UTF_8)).contains("(int8 weights)");
+            assertThat(model.chat("Tell me about hats")).isNotNull();
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
+    @Test
+    void anUnknownQuantizationNamesTheFlagAndTheChoices() {
+        var options = new ModelOptions(Map.of());
+        options.quantize = "int4";
+        assertThatThrownBy(() -> options.chatModel(out))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--quantize 'int4' is not a quantization Trellis knows; use one of [none, int8]");
+    }
+
+    @Test
+    void quantizeWithARemoteModelIsAMistake() {
+        var options = new ModelOptions(Map.of("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"));
+        options.quantize = "int8";
+        assertThatThrownBy(() -> options.chatModel(out))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("--quantize int8 applies to a local model");
+    }
+
+    @Test
     void aMaxTokensBelowOneIsRejected() {
         var options = new ModelOptions(Map.of("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"));
         options.maxTokens = 0;

@@ -36,6 +36,11 @@ abstract class AbstractCausalLM implements CausalLM {
     /** Where parameter values come from while the model is being built. */
     interface WeightSource {
         float[] values(String name, Parameter.Kind kind, long[] shape, double std);
+
+        /** The parameter as a float32 array of {@code m}; a checkpoint overrides it to skip the Java float copy. */
+        default NDArray array(NDManager m, String name, Parameter.Kind kind, long[] shape, double std) {
+            return m.create(values(name, kind, shape, std), new Shape(shape));
+        }
     }
 
     /** The per-call facts every layer needs. */
@@ -48,6 +53,8 @@ abstract class AbstractCausalLM implements CausalLM {
     private final DataType dataType;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private WeightSource source;
+    /** Set by {@link #quantize}: where {@link #linear} sends weights once they are int8. */
+    private volatile Int8Linears int8;
     private ObjectNode sourceConfigJson;
     private ObjectNode generationConfigJson;
 
@@ -64,8 +71,7 @@ abstract class AbstractCausalLM implements CausalLM {
 
     /** Declares a parameter and fills it from the weight source (random init or checkpoint). */
     protected final NDArray parameter(String name, Parameter.Kind kind, double initStd, long... shape) {
-        float[] values = source.values(name, kind, shape, initStd);
-        NDArray array = manager.create(values, new Shape(shape));
+        NDArray array = source.array(manager, name, kind, shape, initStd);
         if (dataType != DataType.FLOAT32) {
             NDArray cast = array.toType(dataType, false);
             array.close();
@@ -111,6 +117,39 @@ abstract class AbstractCausalLM implements CausalLM {
     @Override
     public DataType dataType() {
         return dataType;
+    }
+
+    @Override
+    public synchronized void quantize(Quantization quantization) {
+        if (quantization == Quantization.NONE || int8 != null) {
+            if (quantization == Quantization.NONE && int8 != null) {
+                throw new IllegalStateException("this model is already int8; load it again for float32 weights");
+            }
+            return;
+        }
+        if (dataType != DataType.FLOAT32) {
+            throw new IllegalStateException("int8 quantization starts from float32 weights; this model is " + dataType);
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("int8 decoding runs on the Vector API; start java with "
+                    + "--add-modules jdk.incubator.vector (the trellis launcher does)");
+        }
+        int8 = new Int8Linears(manager);
+        // One token through the model quantizes every weight that goes through linear (a tied head included).
+        try (NDManager m = manager.newSubManager()) {
+            forward(m.create(new long[][] {{0}}));
+        }
+    }
+
+    @Override
+    public Quantization quantization() {
+        return int8 == null ? Quantization.NONE : Quantization.INT8;
+    }
+
+    @Override
+    public long quantizedBytes() {
+        Int8Linears q = int8;
+        return q == null ? 0 : q.bytes();
     }
 
     @Override
@@ -333,7 +372,16 @@ abstract class AbstractCausalLM implements CausalLM {
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    /**
+     * x W^T + b: the one seam where a quantized kernel may take over (see {@link #quantize}); the
+     * architectures call it for every projection and never know which path ran.
+     */
+    protected final NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        Int8Linears q = int8;
+        return q == null ? djlLinear(x, weight, bias) : q.linear(x, weight, bias);
+    }
+
+    static NDArray djlLinear(NDArray x, NDArray weight, NDArray bias) {
         return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
     }
 

@@ -97,6 +97,38 @@ public interface CausalLM extends AutoCloseable {
     DataType dataType();
 
     /**
+     * Loads a checkpoint and quantizes it ({@link #quantize}) before returning it: what
+     * {@code --quantize int8} does for chat, serve and generate.
+     */
+    static CausalLM load(Path dir, Device device, Quantization quantization) {
+        CausalLM model = load(dir, device);
+        try {
+            model.quantize(quantization);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /**
+     * Quantizes the weights of every linear layer for inference, in place and for good. With
+     * {@link Quantization#INT8} each weight matrix becomes int8 with a float scale per 32 inputs
+     * (llama.cpp's Q8_0) and its float parameter is overwritten with the dequantized values, so the
+     * model is one model whichever path computes it: forward calls of at most 16 rows (batch x new
+     * tokens, i.e. decoding) run a SIMD int8 kernel that reads a quarter of the bytes, larger ones
+     * (prefill) DJL's float matmul. Embedding lookups, norms and attention stay float32. Needs a
+     * float32 model and the {@code jdk.incubator.vector} module. Not for training.
+     */
+    void quantize(Quantization quantization);
+
+    /** How the linear weights are stored: {@link Quantization#NONE} until {@link #quantize}. */
+    Quantization quantization();
+
+    /** Bytes of quantized weights and scales held beside the float parameters (0 when not quantized). */
+    long quantizedBytes();
+
+    /**
      * A new model with the same architecture, config and values, on the same device, whose
      * parameters are {@code dataType} (FLOAT32 or FLOAT16; DJL 0.36 has no bfloat16 arithmetic).
      * Each parameter is a fresh leaf that requires a gradient. Close it when done.

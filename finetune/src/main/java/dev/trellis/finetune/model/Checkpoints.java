@@ -1,7 +1,10 @@
 package dev.trellis.finetune.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trellis.framework.io.AtomicFiles;
@@ -63,25 +66,51 @@ final class Checkpoints {
                 r.tensors().keySet().forEach(name -> where.put(name, r));
             }
             Set<String> used = new HashSet<>();
-            AbstractCausalLM.WeightSource source = (name, kind, shape, std) -> {
-                // Checkpoints saved from the base model (e.g. the hub's gpt2) lack the prefix, as transformers allows.
-                String stored = where.containsKey(name) ? name : withoutBasePrefix(name);
-                SafetensorsReader r = where.get(stored);
-                if (r == null) {
-                    throw new CheckpointException("checkpoint " + dir + " has no tensor '" + name + "', which a "
-                            + config.modelType() + " model with this config.json needs; the weights do not match the config");
+            AbstractCausalLM.WeightSource source = new AbstractCausalLM.WeightSource() {
+                /** One buffer that every half-precision tensor is read through before it is widened. */
+                private ByteBuffer scratch;
+
+                @Override
+                public float[] values(String name, Parameter.Kind kind, long[] shape, double std) {
+                    String stored = check(name, shape);
+                    return where.get(stored).readFloats(stored);
                 }
-                TensorInfo info = r.info(stored);
-                if (!Arrays.equals(info.shape(), shape)) {
-                    throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " has shape "
-                            + Arrays.toString(info.shape()) + " but config.json implies " + Arrays.toString(shape));
+
+                @Override
+                public NDArray array(NDManager m, String name, Parameter.Kind kind, long[] shape, double std) {
+                    String stored = check(name, shape);
+                    SafetensorsReader r = where.get(stored);
+                    TensorInfo info = r.info(stored);
+                    long rawBytes = info.end() - info.begin();
+                    if (info.dtype() != DType.F32 && (scratch == null || scratch.capacity() < rawBytes)) {
+                        scratch = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8, Math.max(rawBytes, 64L << 20)));
+                    }
+                    // The float32 buffer becomes the array's memory (DJL wraps a direct buffer without copying), and
+                    // half-precision bytes pass through one scratch buffer: no Java float[] and no copy per tensor.
+                    return m.create(r.readFloat32(stored, scratch), new Shape(shape), DataType.FLOAT32);
                 }
-                if (!info.dtype().isFloatingPoint()) {
-                    throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " is " + info.dtype()
-                            + "; model weights must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
+
+                /** The stored name of a tensor the model needs, after checking its shape and type. */
+                private String check(String name, long[] shape) {
+                    // Checkpoints saved from the base model (e.g. the hub's gpt2) lack the prefix, as transformers allows.
+                    String stored = where.containsKey(name) ? name : withoutBasePrefix(name);
+                    SafetensorsReader r = where.get(stored);
+                    if (r == null) {
+                        throw new CheckpointException("checkpoint " + dir + " has no tensor '" + name + "', which a "
+                                + config.modelType() + " model with this config.json needs; the weights do not match the config");
+                    }
+                    TensorInfo info = r.info(stored);
+                    if (!Arrays.equals(info.shape(), shape)) {
+                        throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " has shape "
+                                + Arrays.toString(info.shape()) + " but config.json implies " + Arrays.toString(shape));
+                    }
+                    if (!info.dtype().isFloatingPoint()) {
+                        throw new CheckpointException("tensor '" + stored + "' in " + r.file() + " is " + info.dtype()
+                                + "; model weights must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
+                    }
+                    used.add(stored);
+                    return stored;
                 }
-                used.add(stored);
-                return r.readFloats(stored);
             };
             AbstractCausalLM model = build(config, device, source);
             Set<String> unexpected = new TreeSet<>(where.keySet());

@@ -145,7 +145,7 @@ class HfParityTest {
         return out;
     }
 
-    private static void unzip(InputStream in, Path dir) throws IOException {
+    static void unzip(InputStream in, Path dir) throws IOException {
         try (ZipInputStream z = new ZipInputStream(in)) {
             for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
                 Path target = dir.resolve(e.getName()).normalize();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints a table and a final JSON line with baseline, ours and their ratio.",
         subcommands = {FrameworkBench.class, EmbeddingsBench.class, StoreBench.class, TrainBench.class,
-                GenerateBench.class, ServeBench.class, ReaderBench.class})
+                GenerateBench.class, ServeBench.class, ReaderBench.class, LoadBench.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -19,6 +19,7 @@ import dev.trellis.finetune.model.CausalLM;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
+import dev.trellis.samples.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,11 +31,19 @@ import picocli.CommandLine.Option;
  * Target: KV cache at least 5x the no-cache rate on the 5M model.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generation tokens/s with and without the KV cache (256 new tokens, 5M and 1M decoders).")
+        description = {"Generation tokens/s with and without the KV cache (256 new tokens, 5M and 1M decoders).",
+                "With --shape NAME or --model DIR: float32 vs int8 decoding of a real-size model at batch 1 and 4, "
+                        + "prefill of a 512-token prompt, and the memory-bandwidth limit measured in the same run."})
 public final class GenerateBench implements Runnable {
 
-    @Option(names = "--new-tokens", description = "New tokens per generation (default: ${DEFAULT-VALUE}).")
     int newTokens = 256;
+    private boolean newTokensGiven;
+
+    @Option(names = "--new-tokens", description = "New tokens per generation (default: 256; 32 with --shape or --model).")
+    void newTokens(int value) {
+        newTokens = value;
+        newTokensGiven = true;
+    }
 
     @Option(names = "--prompt-tokens", description = "Prompt length in tokens (default: ${DEFAULT-VALUE}).")
     int promptTokens = 32;
@@ -45,6 +54,13 @@ public final class GenerateBench implements Runnable {
     @Option(names = "--batch", description = "Prompts in the batched KV-cache row (default: ${DEFAULT-VALUE}).")
     int batch = 8;
 
+    @Option(names = "--shape", paramLabel = "NAME",
+            description = "Random weights of a published model's shape: pythia-70m, SmolLM2-135M, pythia-160m, Qwen2.5-0.5B.")
+    String shape;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face checkpoint directory to measure (float32 vs int8).")
+    Path model;
+
     private record Spec(String name, int hidden, int layers, int heads, int intermediate) {
     }
 
@@ -53,6 +69,10 @@ public final class GenerateBench implements Runnable {
 
     @Override
     public void run() {
+        if (shape != null || model != null) {
+            runQuantized();
+            return;
+        }
         List<Spec> specs = List.of(new Spec("5M (vocab 4096, d 256, 4 layers)", 256, 4, 4, 1024),
                 new Spec("1M (vocab 4096, d 128, 2 layers)", 128, 2, 4, 512));
         Path dir;
@@ -100,6 +120,35 @@ public final class GenerateBench implements Runnable {
                     r.model(), r.mode(), r.tokensPerSecond()));
         }
         System.out.println(json.append("]}"));
+    }
+
+    /** float32 vs int8 on a published shape or a checkpoint (see {@link QuantizedDecodeBench}). */
+    private void runQuantized() {
+        if (shape != null && model != null) {
+            throw new UserError("give --shape NAME or --model DIR, not both");
+        }
+        if (newTokens < 1 || rounds < 1) {
+            throw new UserError("--new-tokens and --rounds must be at least 1; got " + newTokens + " and " + rounds);
+        }
+        // The table's default of 256 new tokens is for the small decoders; real sizes get shorter rounds.
+        int tokens = newTokensGiven ? newTokens : 32;
+        if (model != null) {
+            if (!Files.isDirectory(model)) {
+                throw new UserError("--model " + model + " is not a directory; give a Hugging Face checkpoint directory");
+            }
+            try (CausalLM lm = CausalLM.load(model); CausalLM copy = CausalLM.load(model)) {
+                new QuantizedDecodeBench(model.getFileName().toString(), tokens, rounds).run(lm, copy);
+            }
+            return;
+        }
+        Map<String, Object> config = PublishedShapes.config(shape);
+        long start = System.nanoTime();
+        try (CausalLM lm = CausalLM.create(ModelConfig.fromMap(config), 1);
+             CausalLM copy = lm.toDataType(ai.djl.ndarray.types.DataType.FLOAT32)) {
+            System.out.printf(Locale.ROOT, "built %s with random weights (and a copy to quantize) in %.1f s%n",
+                    PublishedShapes.canonical(shape), (System.nanoTime() - start) / 1e9);
+            new QuantizedDecodeBench(PublishedShapes.canonical(shape), tokens, rounds).run(lm, copy);
+        }
     }
 
     private List<Row> measure(Spec spec, HfTokenizer tokenizer) {

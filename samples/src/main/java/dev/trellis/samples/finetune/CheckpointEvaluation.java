@@ -14,6 +14,7 @@ import dev.trellis.finetune.eval.ModelEvaluator;
 import dev.trellis.finetune.generate.GenerationConfig;
 import dev.trellis.finetune.generate.Generator;
 import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.framework.models.ModelConfigurationException;
 import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
@@ -93,6 +94,36 @@ public final class CheckpointEvaluation {
             return evaluator.compare(baseName, greedy(baseModel, base != null ? baseTokenizer : tokenizer, template, maxNewTokens),
                     checkpoint.toString(), greedy(finetuned, tokenizer, template, maxNewTokens), examples);
         }
+    }
+
+    /**
+     * The checkpoint in float32 against itself quantized ({@code trellis finetune eval --quantize int8}):
+     * both answer every question greedily; the result's "base" is float32, its "finetuned" the quantized model.
+     */
+    public static ModelComparison compareQuantized(Path checkpoint, Quantization quantization, List<EvaluationExample> examples,
+                                                   int maxNewTokens, Consumer<EvaluationRow> onRow) {
+        requireCheckpoint(checkpoint, "--model");
+        InstructionTemplate template = TrellisManifest.exists(checkpoint)
+                ? TrellisManifest.read(checkpoint).template() : InstructionTemplate.QUESTION_ANSWER;
+        ModelEvaluator evaluator = ModelEvaluator.builder().onRow(onRow).build();
+        try (HfTokenizer tokenizer = HfTokenizer.load(checkpoint);
+             CausalLM full = CausalLM.load(checkpoint, Engine.getInstance().defaultDevice());
+             CausalLM quantized = CausalLM.load(checkpoint, Engine.getInstance().defaultDevice(), quantization)) {
+            return evaluator.compare(checkpoint + " (float32)", greedy(full, tokenizer, template, maxNewTokens),
+                    checkpoint + " (" + quantization.flagValue() + ")", greedy(quantized, tokenizer, template, maxNewTokens),
+                    examples);
+        }
+    }
+
+    /** How many questions the two models of a comparison answered differently. */
+    public static int changedAnswers(ModelComparison comparison) {
+        int changed = 0;
+        for (int i = 0; i < comparison.base().size(); i++) {
+            if (!comparison.base().rows().get(i).prediction().equals(comparison.finetuned().rows().get(i).prediction())) {
+                changed++;
+            }
+        }
+        return changed;
     }
 
     /** An answerer that prompts {@code model} with the template and decodes greedily (the start of a long prompt is cut to fit). */

@@ -6,6 +6,7 @@ import dev.trellis.finetune.eval.ModelComparison;
 import dev.trellis.samples.Progress;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.TrellisHome;
+import dev.trellis.finetune.model.Quantization;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,6 +55,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Where eval.jsonl, eval.md and eval.html go (default: the model directory).")
     Path output;
 
+    @Option(names = "--quantize", paramLabel = "int8",
+            description = "Instead of base vs finetuned: the model in float32 vs the same model quantized (int8), "
+                    + "with the number of answers that changed.")
+    String quantize;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -64,9 +70,19 @@ public final class EvalCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new IllegalArgumentException("--limit " + limit + ": give 0 (all) or a positive number");
         }
+        Quantization quantization = quantize == null ? Quantization.NONE : Quantization.parse(quantize, "--quantize");
+        if (quantize != null && quantization == Quantization.NONE) {
+            throw new IllegalArgumentException("--quantize none: give int8 to compare float32 with int8, or drop --quantize");
+        }
+        if (quantization != Quantization.NONE && base != null) {
+            throw new IllegalArgumentException("--quantize compares the model with itself in float32; drop --base");
+        }
         Path dir = model != null ? model : TrellisHome.models().resolve("default");
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         List<EvaluationExample> examples = CheckpointEvaluation.heldOut(file, limit);
+        if (quantization != Quantization.NONE) {
+            return compareQuantized(dir, quantization, examples, file);
+        }
         Path recorded = base == null && Files.isDirectory(dir) ? CheckpointEvaluation.recordedBase(dir) : null;
         out.println("Evaluating " + dir + " against " + (base != null ? base : recorded != null ? "its base " + recorded
                 : "its untrained base") + " on "
@@ -82,9 +98,40 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int compareQuantized(Path dir, Quantization quantization, List<EvaluationExample> examples, Path file) {
+        out.println("Evaluating " + dir + " in float32 against itself in " + quantization.flagValue() + " on "
+                + examples.size() + " held-out questions of " + file.getFileName());
+        ModelComparison comparison;
+        try (Progress progress = Progress.start("Evaluating", 2L * examples.size())) {
+            comparison = CheckpointEvaluation.compareQuantized(dir, quantization, examples, maxNewTokens,
+                    row -> progress.stepBy(1));
+        }
+        int changed = CheckpointEvaluation.changedAnswers(comparison);
+        out.println();
+        out.print(totals(comparison, "float32", quantization.flagValue()));
+        double points = 100 * (comparison.finetuned().exactMatch() - comparison.base().exactMatch());
+        out.printf(Locale.ROOT, "%nanswers changed by %s: %d of %d (%.1f%%; target <= 2%%); exact match %+.1f points "
+                        + "(target within 1)%n", quantization.flagValue(), changed, examples.size(),
+                100.0 * changed / examples.size(), points);
+        Path target = output != null ? output : dir.resolve("eval-" + quantization.flagValue());
+        try {
+            Files.createDirectories(target);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + target, e);
+        }
+        List<Path> written = comparison.writeTo(target);
+        out.println("Wrote " + written.get(0) + ", " + written.get(1).getFileName() + " and " + written.get(2).getFileName());
+        return 0;
+    }
+
     /** The totals as a plain-text table. */
     static String totals(ModelComparison c) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %10s %10s%n", "metric", "base", "finetuned"));
+        return totals(c, "base", "finetuned");
+    }
+
+    /** The same with the two columns named. */
+    static String totals(ModelComparison c, String first, String second) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %10s %10s%n", "metric", first, second));
         EvaluationResult b = c.base();
         EvaluationResult f = c.finetuned();
         sb.append(String.format(Locale.ROOT, "%-14s %10d %10d%n", "questions", b.size(), f.size()));

@@ -7,6 +7,7 @@ import dev.trellis.finetune.generate.GenerationConfig;
 import dev.trellis.finetune.generate.GenerationResult;
 import dev.trellis.finetune.generate.Generator;
 import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.samples.TrellisHome;
 import picocli.CommandLine.Command;
@@ -43,6 +44,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for sampling, for reproducible output.")
     Long seed;
 
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "Weights: int8 (llama.cpp's Q8_0 layout; experimental, slower than float32 today: see the README); default ${DEFAULT-VALUE} (float32).")
+    String quantize;
+
     @Option(names = "--raw", description = "Use the text as the prompt as it is, without the model's template.")
     boolean raw;
 
@@ -58,6 +63,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!(temperature >= 0)) {
             throw new IllegalArgumentException("--temperature " + temperature + ": give 0 (greedy) or more");
         }
+        Quantization quantization = Quantization.parse(quantize, "--quantize");
         InstructionTemplate template = TrellisManifest.exists(dir) ? TrellisManifest.read(dir).template()
                 : InstructionTemplate.QUESTION_ANSWER;
         GenerationConfig.Builder config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature);
@@ -68,9 +74,10 @@ public final class GenerateCommand implements Callable<Integer> {
             config.seed(seed);
         }
         try (HfTokenizer tokenizer = HfTokenizer.load(dir);
-             CausalLM lm = CausalLM.load(dir, Engine.getInstance().defaultDevice())) {
+             CausalLM lm = CausalLM.load(dir, Engine.getInstance().defaultDevice(), quantization)) {
             Generator generator = new Generator(lm, tokenizer);
-            out.println("Model: " + dir + " (" + lm.config().modelType() + ", " + lm.numParameters() + " parameters)");
+            out.println("Model: " + dir + " (" + lm.config().modelType() + ", " + lm.numParameters() + " parameters"
+                    + (quantization == Quantization.NONE ? "" : ", " + quantization.flagValue() + " weights") + ")");
             for (String question : questions) {
                 String prompt = raw ? question : template.format(question);
                 out.println("\n> " + question);

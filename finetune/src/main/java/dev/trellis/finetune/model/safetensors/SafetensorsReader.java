@@ -155,19 +155,68 @@ public final class SafetensorsReader implements Closeable {
 
     /** The tensor's raw little-endian bytes. */
     public ByteBuffer readRaw(String name) {
+        return readRaw(name, null);
+    }
+
+    /**
+     * The tensor's raw little-endian bytes, read into {@code reuse} when it is a direct buffer large
+     * enough (so that loading a model does not leave one garbage buffer per tensor), else into a new one.
+     */
+    public ByteBuffer readRaw(String name, ByteBuffer reuse) {
         TensorInfo info = info(name);
         long len = info.end() - info.begin();
         if (len > Integer.MAX_VALUE - 8) {
             throw new SafetensorsException("tensor '" + name + "' in " + file + " is " + len
                     + " bytes, more than one Java buffer holds; split it across shards");
         }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) len).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = reuse != null && reuse.isDirect() && reuse.capacity() >= len
+                ? reuse.clear().limit((int) len) : ByteBuffer.allocateDirect((int) len);
+        buf.order(ByteOrder.LITTLE_ENDIAN);
         try {
             readFully(channel, buf, dataStart + info.begin());
         } catch (IOException e) {
             throw new UncheckedIOException("could not read tensor '" + name + "' from " + file + ": " + e.getMessage(), e);
         }
         return buf.flip().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A floating-point tensor as float32 values in a new direct little-endian buffer (F16/BF16 widened,
+     * F64 narrowed), for handing to native code without a Java float array. Half-precision bytes are
+     * read through {@code scratch} when it is large enough, so a whole model loads with one spare buffer.
+     */
+    public ByteBuffer readFloat32(String name, ByteBuffer scratch) {
+        TensorInfo info = info(name);
+        if (info.dtype() == DType.F32) {
+            return readRaw(name);
+        }
+        int n = Math.toIntExact(info.numel());
+        if ((long) n * 4 > Integer.MAX_VALUE - 8) {
+            throw new SafetensorsException("tensor '" + name + "' in " + file + " has " + n
+                    + " values, more than one float32 buffer holds; split it across shards");
+        }
+        ByteBuffer raw = readRaw(name, scratch);
+        ByteBuffer out = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        switch (info.dtype()) {
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out.putInt(i * 4, (raw.getShort(i * 2) & 0xffff) << 16);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out.putFloat(i * 4, halfToFloat(raw.getShort(i * 2)));
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < n; i++) {
+                    out.putFloat(i * 4, (float) raw.getDouble(i * 8));
+                }
+            }
+            default -> throw new SafetensorsException("tensor '" + name + "' in " + file + " is " + info.dtype()
+                    + ", not a floating-point type; read it with readLongs");
+        }
+        return out;
     }
 
     /** A floating-point tensor as float32 values (F16/BF16 widened, F64 narrowed), row-major. */
