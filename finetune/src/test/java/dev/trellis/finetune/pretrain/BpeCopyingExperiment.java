@@ -5,16 +5,13 @@ import dev.trellis.finetune.data.Side;
 import dev.trellis.finetune.data.TokenizedDataset;
 import dev.trellis.finetune.data.TokenizedExample;
 import dev.trellis.finetune.model.CausalLM;
-import dev.trellis.finetune.model.ModelConfig;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
-import dev.trellis.finetune.train.IntervalStrategy;
-import dev.trellis.finetune.train.SchedulerType;
 import dev.trellis.finetune.train.Trainer;
 import dev.trellis.finetune.train.TrainingArguments;
+import dev.trellis.finetune.train.TwoLayerLlama;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,27 +76,8 @@ class BpeCopyingExperiment {
             for (int i = 0; i < steps * 32; i++) {
                 train.add(GroupedCorpus.fromQuestion(randomLine(r), tok, eos));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model_type", "llama");
-            m.put("vocab_size", tok.vocabSize());
-            m.put("hidden_size", 128);
-            m.put("intermediate_size", 341);
-            m.put("num_hidden_layers", 2);
-            m.put("num_attention_heads", 4);
-            m.put("num_key_value_heads", 4);
-            m.put("max_position_embeddings", 512);
-            m.put("rms_norm_eps", 1e-5);
-            m.put("rope_theta", 10000.0);
-            m.put("tie_word_embeddings", true);
-            m.put("hidden_act", "silu");
-            m.put("bos_token_id", eos);
-            m.put("eos_token_id", eos);
-            try (CausalLM model = CausalLM.create(ModelConfig.fromMap(m), 1)) {
-                TrainingArguments args = TrainingArguments.builder().outputDir(dir.resolve("run")).learningRate(1e-3)
-                        .warmupSteps(Math.min(100, steps / 10)).lrSchedulerType(SchedulerType.CONSTANT).maxSteps(steps)
-                        .perDeviceTrainBatchSize(32).weightDecay(0.1).adamBeta2(0.95).maxGradNorm(1.0)
-                        .loggingSteps(Math.max(1, steps / 12)).saveStrategy(IntervalStrategy.NO).seed(1)
-                        .shuffleTrainData(false).disableTqdm(true).overwriteOutputDir(true).build();
+            try (CausalLM model = CausalLM.create(TwoLayerLlama.config(128, tok.vocabSize(), eos), 1)) {
+                TrainingArguments args = TwoLayerLlama.arguments(dir.resolve("run"), steps, 32, steps / 12);
                 TokenizedDataset ds = new TokenizedDataset(train, eos, new PreparationSummary("bpe copying", Map.of(), 512,
                         Side.RIGHT, false, false, train.size(), train.size(), 0, 0, 0, 0), List.of());
                 Trainer.builder().model(model).args(args).trainDataset(ds).build().train();

@@ -45,8 +45,8 @@ class AssociativeRecallExperiment {
             for (int i = 0; i < 200; i++) {
                 fresh.add(SyntheticSequences.recall(other, 8, 4));
             }
-            try (CausalLM model = CausalLM.create(InductionTest.twoLayers(128), 1)) {
-                Trainer.builder().model(model).args(InductionTest.arguments(dir.resolve("run" + repeats), steps, 32))
+            try (CausalLM model = CausalLM.create(TwoLayerLlama.config(128, SyntheticSequences.VOCAB, 2), 1)) {
+                Trainer.builder().model(model).args(TwoLayerLlama.arguments(dir.resolve("run" + repeats), steps, 32, steps / 10))
                         .trainDataset(SyntheticSequences.dataset(train)).build().train();
                 System.out.printf(Locale.ROOT, "EXPERIMENT recall 8 pairs, %d steps, repeat share %.2f: accuracy %.3f (chance %.3f)%n",
                         steps, repeats, InductionTest.accuracy(model, fresh), 1.0 / SyntheticSequences.VALUES);

@@ -7,13 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.trellis.finetune.data.TokenizedExample;
 import dev.trellis.finetune.model.CausalLM;
-import dev.trellis.finetune.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,32 +26,6 @@ class InductionTest {
 
     @TempDir
     Path dir;
-
-    static ModelConfig twoLayers(int hidden) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model_type", "llama");
-        m.put("vocab_size", SyntheticSequences.VOCAB);
-        m.put("hidden_size", hidden);
-        m.put("intermediate_size", hidden * 8 / 3);
-        m.put("num_hidden_layers", 2);
-        m.put("num_attention_heads", 4);
-        m.put("num_key_value_heads", 4);
-        m.put("max_position_embeddings", 512);
-        m.put("rms_norm_eps", 1e-5);
-        m.put("rope_theta", 10000.0);
-        m.put("tie_word_embeddings", true);
-        m.put("hidden_act", "silu");
-        m.put("bos_token_id", 2);
-        m.put("eos_token_id", 2);
-        return ModelConfig.fromMap(m);
-    }
-
-    static TrainingArguments arguments(Path dir, int steps, int batch) {
-        return TrainingArguments.builder().outputDir(dir).learningRate(1e-3).warmupSteps(Math.min(100, steps / 10))
-                .lrSchedulerType(SchedulerType.CONSTANT).maxSteps(steps).perDeviceTrainBatchSize(batch).weightDecay(0.1)
-                .adamBeta2(0.95).maxGradNorm(1.0).loggingSteps(Math.max(1, steps / 10)).saveStrategy(IntervalStrategy.NO)
-                .seed(1).shuffleTrainData(false).disableTqdm(true).overwriteOutputDir(true).build();
-    }
 
     /** Share of labelled positions the model predicts exactly (greedy), over {@code examples}. */
     static double accuracy(CausalLM model, List<TokenizedExample> examples) {
@@ -87,9 +58,9 @@ class InductionTest {
         for (int i = 0; i < 50; i++) {
             fresh.add(SyntheticSequences.repeat(other, 12));
         }
-        try (CausalLM model = CausalLM.create(twoLayers(128), 1)) {
+        try (CausalLM model = CausalLM.create(TwoLayerLlama.config(128, SyntheticSequences.VOCAB, 2), 1)) {
             double before = accuracy(model, fresh);
-            Trainer.builder().model(model).args(arguments(dir, 300, 32)).trainDataset(SyntheticSequences.dataset(train))
+            Trainer.builder().model(model).args(TwoLayerLlama.arguments(dir, 300, 32, 30)).trainDataset(SyntheticSequences.dataset(train))
                     .build().train();
             assertThat(before).isLessThan(0.1);
             assertThat(accuracy(model, fresh)).isGreaterThan(0.95);
