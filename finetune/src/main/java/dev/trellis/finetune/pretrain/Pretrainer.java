@@ -64,6 +64,9 @@ public final class Pretrainer {
         return GroupedCorpus.build(seed + HELD_OUT_SEED_OFFSET, batches, HELD_OUT_BATCH, maxLength, tokenizer);
     }
 
+    /** Steps timed to plan a run's step count. */
+    static final int CALIBRATION_STEPS = 11;
+
     /** The share of the budget (time or steps, whichever ends first) over which the rate falls to zero. */
     static final double DECAY_FRACTION = 0.2;
 
@@ -269,15 +272,19 @@ public final class Pretrainer {
         return plan;
     }
 
-    /** Times a few training steps of this shape on the first batches, so the step budget fits the time limit. */
+    /**
+     * Times training steps of this shape on a small corpus with every curriculum stage in its share (the
+     * stages' documents differ fourfold in length), so the step budget fits the time limit.
+     */
     private double measureStepSeconds(Path tokDir) {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokDir)) {
             int eos = tokenizer.eosTokenId();
-            GroupedCorpus probe = GroupedCorpus.build(b.seed, 4, b.batchSize, b.maxLength, tokenizer);
+            int steps = CALIBRATION_STEPS;
+            GroupedCorpus probe = GroupedCorpus.build(b.seed, steps, b.batchSize, b.maxLength, tokenizer);
             Path dir = b.outputDir.resolve("calibration");
-            long[] marks = new long[5];
+            long[] marks = new long[steps + 1];
             try (CausalLM model = CausalLM.create(b.shape.config(tokenizer.vocabSize(), eos, eos), b.seed)) {
-                TrainingArguments args = TrainingArguments.builder().outputDir(dir).maxSteps(4)
+                TrainingArguments args = TrainingArguments.builder().outputDir(dir).maxSteps(steps)
                         .perDeviceTrainBatchSize(b.batchSize).learningRate(b.learningRate).saveStrategy(IntervalStrategy.NO)
                         .loggingStrategy(IntervalStrategy.NO).disableTqdm(true).overwriteOutputDir(true).build();
                 Trainer.builder().model(model).args(args).trainDataset(probe.examples()).tokenizer(tokenizer)
@@ -289,7 +296,8 @@ public final class Pretrainer {
                         }).build().train();
             }
             FileTrees.delete(dir);
-            return (marks[4] - marks[1]) / 3e9; // the first step warms up
+            // the first step warms up; the others are in stage order, so their mean is the run's
+            return (marks[steps] - marks[1]) / ((steps - 1) * 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -342,9 +350,9 @@ public final class Pretrainer {
         private Duration timeLimit;
         private int maxSteps;
         private int saveSteps;
-        private int batchSize = 16;
+        private int batchSize = 32;
         private int maxLength = 512;
-        private double learningRate = 2e-3;
+        private double learningRate = 1e-3;
         private int warmupSteps = 200;
         private int heldOutBatches = 24;
         private int loggingSteps = 10;

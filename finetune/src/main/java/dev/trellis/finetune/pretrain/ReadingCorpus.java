@@ -210,13 +210,70 @@ public final class ReadingCorpus {
             if (i > 0) {
                 sb.append('\n');
             }
-            for (String key : shown) {
-                String v = records.get(i).get(key);
-                Field f = field(schema, key);
-                if (f != null && f.kind() == Kind.PRICE && dollars) {
-                    v = "$" + v;
-                }
-                sb.append(key).append(": ").append(v).append('\n');
+            sb.append(record(schema, records.get(i), shown, dollars));
+        }
+        return sb.toString();
+    }
+
+    /** One record as the context shows it: a {@code key: value} line per shown field. */
+    private static String record(RecordSchema schema, Map<String, String> record, List<String> shown, boolean dollars) {
+        StringBuilder sb = new StringBuilder();
+        for (String key : shown) {
+            String v = record.get(key);
+            Field f = field(schema, key);
+            if (f != null && f.kind() == Kind.PRICE && dollars) {
+                v = "$" + v;
+            }
+            sb.append(key).append(": ").append(v).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A copying exercise: repeat a line of random made-up words, the whole context, or the record a question
+     * names, word for word. Dense copying is what grows the attention heads that find a token's earlier
+     * occurrence and copy what followed it (induction heads); sparse lookup answers alone do not grow them in
+     * a CPU budget, and every lookup reuses them (see {@code AssociativeRecallExperiment},
+     * {@code BpeCopyingExperiment}).
+     */
+    public Example copying() {
+        int roll = rnd.nextInt(4);
+        if (roll < 2) {
+            String line = randomLine(rnd);
+            return new Example("Context:\n" + line + "\nQuestion: " + REPEAT_CONTEXT, line, "copy", "line");
+        }
+        RecordSchema schema = schemas.get(rnd.nextInt(schemas.size()));
+        List<Map<String, String>> records = records(schema, 1 + rnd.nextInt(3));
+        List<String> shown = shownFields(schema);
+        boolean dollars = rnd.nextBoolean();
+        String context = context(schema, records, shown, dollars);
+        if (roll == 2) {
+            return new Example(context + "\nQuestion: " + REPEAT_CONTEXT, context.substring("Context:\n".length()).strip(),
+                    "copy", schema.noun());
+        }
+        Map<String, String> target = records.get(rnd.nextInt(records.size()));
+        String q = rnd.nextBoolean() || !shown.contains("id")
+                ? "Repeat the record of " + schema.article() + target.get("name") + " word for word."
+                : "Repeat the record with the id " + target.get("id") + " word for word.";
+        return new Example(context + "\nQuestion: " + q, record(schema, target, shown, dollars).strip(), "copy_record",
+                schema.noun());
+    }
+
+    /** The copying exercise's instruction for the whole context. */
+    static final String REPEAT_CONTEXT = "Repeat the context word for word.";
+
+    /** 6 to 17 random made-up words and numbers, some on new lines: text no model can predict, only copy. */
+    static String randomLine(Random r) {
+        StringBuilder sb = new StringBuilder();
+        int n = 6 + r.nextInt(12);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(r.nextInt(4) == 0 ? "\n" : " ");
+            }
+            switch (r.nextInt(3)) {
+                case 0 -> sb.append(ReadingSchemas.syllables(r, 1 + r.nextInt(3)));
+                case 1 -> sb.append(r.nextInt(100000));
+                default -> sb.append(ReadingSchemas.capitalize(ReadingSchemas.syllables(r, 1 + r.nextInt(2))));
             }
         }
         return sb.toString();

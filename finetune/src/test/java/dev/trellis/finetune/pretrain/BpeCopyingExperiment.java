@@ -42,19 +42,7 @@ class BpeCopyingExperiment {
     Path dir;
 
     static String randomLine(Random r) {
-        StringBuilder sb = new StringBuilder();
-        int n = 6 + r.nextInt(12);
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append(r.nextInt(4) == 0 ? "\n" : " ");
-            }
-            switch (r.nextInt(3)) {
-                case 0 -> sb.append(ReadingSchemas.syllables(r, 1 + r.nextInt(3)));
-                case 1 -> sb.append(r.nextInt(100000));
-                default -> sb.append(ReadingSchemas.capitalize(ReadingSchemas.syllables(r, 1 + r.nextInt(2))));
-            }
-        }
-        String line = sb.toString();
+        String line = ReadingCorpus.randomLine(r);
         return line + "\n\nQuestion: " + line; // GroupedCorpus.fromQuestion counts the loss from "Question:" on
     }
 

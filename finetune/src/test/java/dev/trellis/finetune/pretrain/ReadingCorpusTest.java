@@ -60,6 +60,32 @@ class ReadingCorpusTest {
     }
 
     @Test
+    void copyingExercisesAnswerWithTheContextOrTheNamedRecordVerbatim() {
+        ReadingCorpus corpus = new ReadingCorpus(17);
+        Map<String, Integer> kinds = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            ReadingCorpus.Example e = corpus.copying();
+            kinds.merge(e.type(), 1, Integer::sum);
+            String context = e.prompt().substring("Context:\n".length(), e.prompt().lastIndexOf("\nQuestion: "));
+            String question = e.prompt().substring(e.prompt().lastIndexOf("\nQuestion: ") + 1);
+            if (question.equals("Question: " + ReadingCorpus.REPEAT_CONTEXT)) {
+                assertThat(e.answer()).as(e.prompt()).isEqualTo(context.strip());
+            } else {
+                assertThat(e.type()).isEqualTo("copy_record");
+                assertThat(context).as(e.prompt()).contains(e.answer() + "\n");
+                assertThat(e.answer().split("\n\n")).hasSize(1); // one record, not its neighbours
+                String named = question.replaceFirst("Question: Repeat the record (of |with the id )", "")
+                        .replace(" word for word.", "");
+                String name = line(e.answer(), "name: ");
+                String id = line(e.answer(), "id: ");
+                assertThat(named.endsWith(name) || named.equals(id)).as(e.prompt()).isTrue();
+            }
+        }
+        assertThat(kinds.get("copy")).isBetween(650, 850);
+        assertThat(kinds.get("copy_record")).isBetween(150, 350);
+    }
+
+    @Test
     void oneRecordStageShowsOneRecord() {
         ReadingCorpus corpus = new ReadingCorpus(9);
         for (int i = 0; i < 300; i++) {

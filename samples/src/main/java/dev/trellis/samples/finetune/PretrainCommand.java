@@ -41,13 +41,13 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "20261204", description = "Corpus and initialisation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Documents per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Documents per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--max-length", defaultValue = "512", description = "Longest document in tokens (default: ${DEFAULT-VALUE}).")
     int maxLength;
 
-    @Option(names = "--learning-rate", defaultValue = "2e-3", paramLabel = "RATE",
+    @Option(names = "--learning-rate", defaultValue = "1e-3", paramLabel = "RATE",
             description = "Peak learning rate, after warmup, decaying on a cosine (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
