@@ -89,6 +89,10 @@ public final class ServeBench implements Runnable {
     int newTokens;
     @Option(names = "--model-requests", defaultValue = "2", description = "With --model: requests per client, back to back (default: ${DEFAULT-VALUE}).")
     int modelRequests;
+
+    @Option(names = "--model-rounds", defaultValue = "3",
+            description = "With --model: rounds of every setup at each client count, in rotating order, summed (default: ${DEFAULT-VALUE}).")
+    int modelRounds;
     @Option(names = "--baseline-workers", split = ",", defaultValue = "2,4",
             description = "With --model: the --workers N baselines besides --workers 1; the best is compared (default: ${DEFAULT-VALUE}).")
     List<Integer> baselineWorkers;
@@ -235,10 +239,13 @@ public final class ServeBench implements Runnable {
                 setups.add(new ServedModelLoad.Setup("batch " + b, 0, true, b));
             }
         }
+        if (modelRounds < 1) {
+            throw new IllegalArgumentException("--model-rounds must be at least 1, got " + modelRounds);
+        }
         System.out.printf(Locale.ROOT, "Load on %s: streaming clients, %d new tokens each (ignore_eos), %d request(s) per client,"
-                + " greedy%n", checkpoint.getFileName(), newTokens, modelRequests);
+                + " greedy, %d rounds per setup in rotating order%n", checkpoint.getFileName(), newTokens, modelRequests, modelRounds);
         List<ServedModelLoad.Result> results = new ServedModelLoad(checkpoint, newTokens, modelRequests)
-                .run(setups, modelClients, modelQueue);
+                .run(setups, modelClients, modelQueue, modelRounds);
         System.out.printf(Locale.ROOT, "%n%-8s %-12s %10s %10s %10s %11s %11s %7s %10s%n", "clients", "scheduler", "tokens/s",
                 "TTFT p50", "TTFT p99", "lat. p50", "lat. p99", "errors", "vs w1");
         StringBuilder json = new StringBuilder(",\"load\":[");

@@ -66,9 +66,12 @@ final class ServedModelLoad {
 
     /**
      * Runs every setup at every client count. All setups' servers are up at once and take turns at each client
-     * count, so a machine whose load drifts (other work on it) drifts for all of them alike.
+     * count, {@code rounds} times, each round starting with the next setup, and each setup's rounds are summed:
+     * a machine whose speed drifts (other work on it, the JIT, the collector) drifts for all of them alike.
+     * One round of a lone client is a few seconds, and single rounds of identical setups (workers 1 and
+     * workers 4 at one client) differed by up to 1.5x.
      */
-    List<Result> run(List<Setup> setups, List<Integer> clientCounts, int queue) throws Exception {
+    List<Result> run(List<Setup> setups, List<Integer> clientCounts, int queue, int rounds) throws Exception {
         List<Result> results = new ArrayList<>();
         List<LocalChatModel> models = new ArrayList<>();
         List<ModelServer> servers = new ArrayList<>();
@@ -96,18 +99,48 @@ final class ServedModelLoad {
                 }
             }
             for (int clients : clientCounts) {
-                for (int i = 0; i < setups.size(); i++) {
-                    Result r = measure(servers.get(i), setups.get(i), clients);
-                    results.add(r);
-                    System.out.printf(Locale.ROOT, "  %-12s %3d clients: %8.1f tokens/s, %d errors%n", setups.get(i).name(),
-                            clients, r.tokensPerSecond(), r.errors());
+                List<List<Result>> perSetup = new ArrayList<>();
+                setups.forEach(s -> perSetup.add(new ArrayList<>()));
+                for (int round = 0; round < rounds; round++) {
+                    for (int k = 0; k < setups.size(); k++) {
+                        int i = (round + k) % setups.size();
+                        Result r = measure(servers.get(i), setups.get(i), clients);
+                        perSetup.get(i).add(r);
+                        System.out.printf(Locale.ROOT, "  %-12s %3d clients, round %d: %8.1f tokens/s, %d errors%n",
+                                setups.get(i).name(), clients, round + 1, r.tokensPerSecond(), r.errors());
+                    }
                 }
+                perSetup.forEach(r -> results.add(merge(r)));
             }
         } finally {
             servers.forEach(ModelServer::close);
             models.forEach(LocalChatModel::close);
         }
         return results;
+    }
+
+    /** One setup's rounds as one result: tokens and seconds summed, every request's timings together. */
+    static Result merge(List<Result> rounds) {
+        Result first = rounds.get(0);
+        int requests = 0;
+        int errors = 0;
+        long tokens = 0;
+        double seconds = 0;
+        List<Double> ttft = new ArrayList<>();
+        List<Double> latency = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (Result r : rounds) {
+            requests += r.requests();
+            errors += r.errors();
+            tokens += r.tokens();
+            seconds += r.seconds();
+            Arrays.stream(r.ttftMs()).forEach(ttft::add);
+            Arrays.stream(r.latencyMs()).forEach(latency::add);
+            failures.addAll(r.failures());
+        }
+        return new Result(first.setup(), first.clients(), requests, errors, tokens, seconds,
+                ttft.stream().mapToDouble(Double::doubleValue).toArray(),
+                latency.stream().mapToDouble(Double::doubleValue).toArray(), failures);
     }
 
     private Result measure(ModelServer server, Setup setup, int clients) throws Exception {
