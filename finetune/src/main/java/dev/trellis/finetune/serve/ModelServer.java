@@ -329,6 +329,7 @@ public final class ModelServer implements AutoCloseable {
                 e.getStatus() == 404 ? "Unknown path " + ctx.method() + " " + ctx.path() + "; this server serves /v1/models,"
                         + " /v1/chat/completions, /v1/completions, /v1/embeddings and /health." : e.getMessage(),
                 null, e.getStatus() == 404 ? "unknown_url" : null)));
+        app.exception(ClientGoneException.class, (e, ctx) -> LOG.debug("{} {}: {}", ctx.method(), ctx.path(), e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
             writeError(ctx, new OpenAiApiException(500, "server_error", "Internal error: " + e, null, null));
@@ -344,7 +345,7 @@ public final class ModelServer implements AutoCloseable {
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long now = Instant.now().getEpochSecond();
         if (!request.stream()) {
-            ChatResponse response = await(pool.submit(() -> chatModel.chat(request.chatRequest())));
+            ChatResponse response = await(ctx, pool.submit(() -> chatModel.chat(request.chatRequest())));
             sendJson(ctx, 200, OpenAiResponses.chatCompletion(id, now, model, response,
                     usage(request.chatRequest(), response, promptTokens)));
             return;
@@ -405,8 +406,9 @@ public final class ModelServer implements AutoCloseable {
             List<String> texts = new ArrayList<>();
             List<String> reasons = new ArrayList<>();
             OpenAiResponses.Usage total = new OpenAiResponses.Usage(0, 0);
+            List<ChatResponse> responses = awaitAll(ctx, futures);
             for (int i = 0; i < futures.size(); i++) {
-                ChatResponse response = await(futures.get(i));
+                ChatResponse response = responses.get(i);
                 String text = response.aiMessage().text() == null ? "" : response.aiMessage().text();
                 texts.add(request.echo() ? request.prompts().get(i) + text : text);
                 reasons.add(OpenAiResponses.finishReason(response));
@@ -460,7 +462,7 @@ public final class ModelServer implements AutoCloseable {
             throw OpenAiApiException.modelNotFound(model, "embedding model '" + embeddingModelId + "'");
         }
         List<TextSegment> segments = request.inputs().stream().map(TextSegment::from).toList();
-        Response<List<Embedding>> response = await(pool.submit(() -> embeddingModel.embedAll(segments)));
+        Response<List<Embedding>> response = await(ctx, pool.submit(() -> embeddingModel.embedAll(segments)));
         ObjectNode body = OpenAiResponses.JSON.createObjectNode();
         body.put("object", "list");
         ArrayNode data = body.putArray("data");
@@ -747,11 +749,72 @@ public final class ModelServer implements AutoCloseable {
         return text.strip().split("\\s+").length;
     }
 
-    private static <T> T await(Future<T> future) throws InterruptedException {
+    private static <T> T await(Context ctx, Future<T> future) throws InterruptedException {
+        return awaitAll(ctx, List.of(future)).get(0);
+    }
+
+    /**
+     * Waits for a non-streamed request's work, cancelling all of it when the client hangs up meanwhile, as
+     * vLLM aborts such a request: a generation nobody will read would hold its place in the batch (or a
+     * worker) to the end. A stream notices the hang-up when a write fails; here the connection is checked
+     * every {@link #HANG_UP_CHECK_MILLIS} ms.
+     */
+    private static <T> List<T> awaitAll(Context ctx, List<Future<T>> futures) throws InterruptedException {
+        EndPoint endPoint = endPoint(ctx);
+        List<T> out = new ArrayList<>(futures.size());
         try {
-            return future.get();
+            for (Future<T> future : futures) {
+                while (true) {
+                    try {
+                        out.add(future.get(HANG_UP_CHECK_MILLIS, TimeUnit.MILLISECONDS));
+                        break;
+                    } catch (java.util.concurrent.TimeoutException notYet) {
+                        if (endPoint != null && peerClosed(ctx, endPoint)) {
+                            futures.forEach(f -> f.cancel(true));
+                            throw new ClientGoneException();
+                        }
+                    }
+                }
+            }
+            return out;
         } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
             throw translate(e.getCause());
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw e;
+        }
+    }
+
+    private static final long HANG_UP_CHECK_MILLIS = 100;
+
+    /**
+     * Whether the client closed its side: a non-blocking one-byte read of the connection returns end of
+     * stream. An HTTP/1.1 client sends nothing more before its response arrives (no client in use pipelines),
+     * so the read finds nothing to take; should it ever take a byte, the connection is closed after the
+     * response, as a pipelined request could no longer be parsed.
+     */
+    private static boolean peerClosed(Context ctx, EndPoint endPoint) {
+        if (!endPoint.isOpen() || endPoint.isInputShutdown()) {
+            return true;
+        }
+        try {
+            ByteBuffer probe = ByteBuffer.allocate(1);
+            probe.flip(); // Jetty's fill() takes a buffer in flush mode
+            int read = endPoint.fill(probe);
+            if (read > 0) {
+                ctx.header("Connection", "close"); // the byte taken belonged to a next request
+            }
+            return read < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The client of a non-streamed request went away before its answer; nothing is written. */
+    static final class ClientGoneException extends RuntimeException {
+        ClientGoneException() {
+            super("the client closed the connection before its answer was ready; the work was cancelled", null, false, false);
         }
     }
 

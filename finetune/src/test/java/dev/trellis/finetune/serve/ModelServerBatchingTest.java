@@ -189,6 +189,41 @@ class ModelServerBatchingTest {
     }
 
     @Test
+    void aClientThatHangsUpOnANonStreamedRequestIsDroppedFromTheBatch() throws Exception {
+        try (ModelServer server = server(batching, MAX_BATCH, 64).build().start()) {
+            long before = health(server).at("/batch/completed").asLong();
+            long tokensBefore = health(server).at("/batch/generated_tokens").asLong();
+            String body = "{\"model\":\"tiny\",\"max_tokens\":1500,\"temperature\":0,\"ignore_eos\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"the trail jacket\"}]}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().flush();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (health(server).at("/batch/generated_tokens").asLong() == tokensBefore && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            } // hangs up without reading the answer
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JsonNode health = health(server);
+            while ((health.at("/batch/size").asInt() > 0 || health.get("active").asInt() > 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                health = health(server);
+            }
+            assertThat(health.at("/batch/size").asInt()).isZero();
+            assertThat(health.get("active").asInt()).isZero();
+            assertThat(health.at("/batch/completed").asLong()).isEqualTo(before + 1);
+            assertThat(health.at("/batch/generated_tokens").asLong() - tokensBefore).isLessThan(1500);
+            // the server goes on answering
+            assertThat(answer(post(server, body(0, false)), false)).isNotBlank();
+        }
+    }
+
+    @Test
     void aFullQueueAnswers429WithRetryAfterAndTheRestSucceed() throws Exception {
         int n = 12;
         ExecutorService clients = Executors.newFixedThreadPool(n);
