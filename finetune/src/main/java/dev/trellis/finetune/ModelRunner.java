@@ -180,7 +180,7 @@ public final class ModelRunner implements AutoCloseable {
                     .maxLength(maxLength).build().tokenize(split.test());
             // Warmup is sized to the run: a short maxSteps set by the caller must not be all warmup.
             int maxSteps = trainingArguments.apply(defaultArguments(fromScratch, train.size(), test.size(), 0)).build().maxSteps();
-            int warmup = !fromScratch && !shipped() ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
+            int warmup = !fromScratch && !trellisPretrained() ? 0 : maxSteps > 0 ? Math.min(50, maxSteps / 10) : 50;
             TrainingArguments.Builder args = defaultArguments(fromScratch, train.size(), test.size(), warmup);
             Trainer.Builder trainer = Trainer.builder().model(model).args(trainingArguments.apply(args).build())
                     .trainDataset(train).tokenizer(tokenizer).template(template).baseModel(baseName);
@@ -266,7 +266,7 @@ public final class ModelRunner implements AutoCloseable {
      * (the epochs are usually cut short by the time limit); a pretrained base wants a small rate and one pass.
      */
     private TrainingArguments.Builder defaultArguments(boolean fromScratch, int trainSize, int testSize, int warmupSteps) {
-        boolean shipped = shipped();
+        boolean shipped = trellisPretrained();
         return TrainingArguments.builder()
                 .outputDir(runDir.resolve("model"))
                 .learningRate(fromScratch ? 4e-3 : shipped ? SHIPPED_BASE_LEARNING_RATE : 5e-5)
@@ -298,12 +298,23 @@ public final class ModelRunner implements AutoCloseable {
 
     private Path baseDir() {
         return BuiltInModel.isBuiltIn(baseName) ? runDir.resolve("base")
-                : shipped() ? ShippedBase.directory() : Path.of(baseName);
+                : ShippedBase.isShippedBase(baseName) ? ShippedBase.directory() : Path.of(baseName);
     }
 
-    /** Whether the base is the shipped {@code trellis-base}: small and pretrained, it finetunes at a higher rate than a large one. */
-    private boolean shipped() {
-        return ShippedBase.isShippedBase(baseName);
+    /**
+     * Whether the base is the shipped {@code trellis-base}, or another base {@code trellis finetune pretrain} made
+     * (its {@code trellis.json} says pretraining): small and pretrained, it finetunes at a higher rate than a
+     * large downloaded one.
+     */
+    private boolean trellisPretrained() {
+        if (ShippedBase.isShippedBase(baseName)) {
+            return true;
+        }
+        if (BuiltInModel.isBuiltIn(baseName)) {
+            return false;
+        }
+        Path dir = Path.of(baseName);
+        return TrellisManifest.exists(dir) && "pretraining".equals(TrellisManifest.read(dir).training().get("kind"));
     }
 
     /** The shipped base's finetuning rate (constant, after a short warmup); measured with {@code trellis bench reader}. */
