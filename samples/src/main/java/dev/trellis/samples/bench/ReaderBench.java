@@ -55,7 +55,8 @@ public final class ReaderBench implements Callable<Integer> {
     double scratchMinutes;
 
     @Option(names = "--generic-questions", defaultValue = "220",
-            description = "Questions from a fresh reading-corpus seed for the base (default: ${DEFAULT-VALUE}).")
+            description = "Questions from a fresh reading-corpus seed for the base, a fifth of them copying exercises"
+                    + " (default: ${DEFAULT-VALUE}).")
     int genericQuestions;
 
     @Option(names = "--corpus-seed", defaultValue = "424242", description = "Seed of that fresh corpus (default: ${DEFAULT-VALUE}).")
@@ -149,10 +150,15 @@ public final class ReaderBench implements Callable<Integer> {
         Map<String, int[]> generic = new TreeMap<>();
         try (CausalLM model = CausalLM.load(baseDir); HfTokenizer tokenizer = HfTokenizer.load(baseDir)) {
             Answerer a = CheckpointEvaluation.greedy(model, tokenizer, InstructionTemplate.QUESTION_ANSWER, 32);
+            // copying exercises need room for a whole record or context
+            Answerer copier = CheckpointEvaluation.greedy(model, tokenizer, InstructionTemplate.QUESTION_ANSWER, 200);
             ReadingCorpus corpus = new ReadingCorpus(corpusSeed);
             for (int i = 0; i < genericQuestions; i++) {
-                ReadingCorpus.Example e = corpus.reading(8);
-                boolean right = ExactMatch.matches(a.answer(e.prompt()), e.answer(), ExactMatch.Normalization.LENIENT);
+                boolean copy = i % 5 == 4; // a fifth: the copying the lookups are built on
+                ReadingCorpus.Example e = copy ? corpus.copying() : corpus.reading(8);
+                String answer = (copy ? copier : a).answer(e.prompt());
+                boolean right = copy ? answer.strip().equals(e.answer().strip())
+                        : ExactMatch.matches(answer, e.answer(), ExactMatch.Normalization.LENIENT);
                 for (String k : List.of("all", e.type())) {
                     int[] c = generic.computeIfAbsent(k, x -> new int[2]);
                     c[0] += right ? 1 : 0;
