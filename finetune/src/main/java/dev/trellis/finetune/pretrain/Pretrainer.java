@@ -119,7 +119,10 @@ public final class Pretrainer {
             GroupedCorpus heldOut = heldOut(seed, b.heldOutBatches, maxLength, tokenizer);
             LOG.info("corpus: {} documents, sha256 {}", corpus.documents(), corpus.sha256());
             int eos = tokenizer.eosTokenId();
-            try (CausalLM model = CausalLM.create(shape.config(tokenizer.vocabSize(), eos, eos), seed)) {
+            Object parent = plan.get("init_from");
+            // a continued base starts from its parent's weights (a resume then restores its own checkpoint over them)
+            try (CausalLM model = parent != null ? CausalLM.load(Path.of(parent.toString()))
+                    : CausalLM.create(shape.config(tokenizer.vocabSize(), eos, eos), seed)) {
                 TrainOutput result = train(model, tokenizer, corpus.examples(), heldOut.examples(), plan);
                 double wall = wallSoFar[0] + (System.nanoTime() - started[0]) / 1e9;
                 plan.put("wall_seconds", wall);
@@ -203,12 +206,23 @@ public final class Pretrainer {
             training.put("batch_size", batch);
             training.put("max_length", plan.get("max_length"));
             training.put("held_out_batches", plan.get("held_out_batches"));
-            training.put("loss", "reading and grading documents from the question on; prose whole");
+            training.put("loss", "reading, copying and grading documents from the question on; prose whole");
             training.put("learning_rate", plan.get("learning_rate"));
             training.put("wall_seconds", Math.round(wall));
             training.put("final_train_loss", trainLoss);
             training.put("final_held_out_loss", heldOutLoss);
             training.put("dtype", "float16");
+            if (plan.get("init_from") != null) {
+                // continued from another base: its provenance, and the totals over both runs
+                Map<String, Object> parent = TrellisManifest.read(Path.of(plan.get("init_from").toString())).training();
+                training.put("init_from", parent);
+                training.put("total_steps", result.globalStep() + ((Number) parent.getOrDefault("total_steps",
+                        parent.getOrDefault("steps", 0))).longValue());
+                training.put("total_tokens", tokens + ((Number) parent.getOrDefault("total_tokens",
+                        parent.getOrDefault("tokens", 0))).longValue());
+                training.put("total_wall_seconds", Math.round(wall) + ((Number) parent.getOrDefault("total_wall_seconds",
+                        parent.getOrDefault("wall_seconds", 0))).longValue());
+            }
             new TrellisManifest(ReadingCorpus.TEMPLATE, "scratch:" + plan.get("shape"), training).write(tmp);
             LossPlot.write(log, "pretraining loss — step " + result.globalStep(), tmp.resolve(LossPlot.FILE));
             FileTrees.delete(dir);
@@ -240,14 +254,18 @@ public final class Pretrainer {
             throw new UncheckedIOException("cannot create the pretraining output " + out + " (--output): " + e.getMessage(), e);
         }
         Path tokDir = out.resolve("tokenizer");
-        LOG.info("training a {}-token BPE tokenizer on {} corpus documents", b.shape.vocabSize(), b.tokenizerDocuments);
-        ReadingCorpus sample = new ReadingCorpus(b.seed ^ 0x5DEECE66DL);
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < b.tokenizerDocuments; i++) {
-            texts.add(i % 4 == 3 ? sample.prose() : sample.nextDocument(8));
+        if (b.initFrom != null) {
+            copyTokenizer(b.initFrom, tokDir); // the parent's embeddings are rows of its tokenizer's ids
+        } else {
+            LOG.info("training a {}-token BPE tokenizer on {} corpus documents", b.shape.vocabSize(), b.tokenizerDocuments);
+            ReadingCorpus sample = new ReadingCorpus(b.seed ^ 0x5DEECE66DL);
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < b.tokenizerDocuments; i++) {
+                texts.add(i % 4 == 3 ? sample.prose() : sample.nextDocument(8));
+            }
+            // whitespace apart: a value copied from a context into an answer keeps its token ids
+            BpeTrainer.builder().vocabSize(b.shape.vocabSize()).isolatedSpaces(true).build().train(texts).save(tokDir);
         }
-        // whitespace apart: a value copied from a context into an answer keeps its token ids
-        BpeTrainer.builder().vocabSize(b.shape.vocabSize()).isolatedSpaces(true).build().train(texts).save(tokDir);
         int maxSteps = b.maxSteps;
         if (maxSteps <= 0) {
             double stepSeconds = measureStepSeconds(tokDir);
@@ -268,8 +286,24 @@ public final class Pretrainer {
         plan.put("warmup_steps", Math.min(b.warmupSteps, Math.max(1, maxSteps / 10)));
         plan.put("time_limit_seconds", b.timeLimit == null ? null : b.timeLimit.toSeconds());
         plan.put("command", b.command);
+        if (b.initFrom != null) {
+            plan.put("init_from", b.initFrom.toAbsolutePath().toString());
+        }
         writePlan(out, plan);
         return plan;
+    }
+
+    private static void copyTokenizer(Path from, Path to) {
+        try {
+            Files.createDirectories(to);
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+                if (Files.isRegularFile(from.resolve(f))) {
+                    Files.copy(from.resolve(f), to.resolve(f));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the tokenizer of " + from + " (--init-from): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -361,6 +395,7 @@ public final class Pretrainer {
         private int tokenizerDocuments = 6000;
         private boolean resume;
         private boolean overwrite;
+        private Path initFrom;
         private boolean disableProgressBar;
         private String command = "";
         private final List<TrainerCallback> callbacks = new ArrayList<>();
@@ -383,6 +418,12 @@ public final class Pretrainer {
         /** Steps per line of {@code metrics.jsonl} (default 10). */
         public Builder loggingSteps(int v) { this.loggingSteps = v; return this; }
         public Builder tokenizerDocuments(int v) { this.tokenizerDocuments = v; return this; }
+        /**
+         * Start from this base's weights and tokenizer instead of random ones (nanoGPT's {@code init_from}): a new
+         * run, with its own plan, seed and corpus, that continues training a base {@code trellis finetune pretrain}
+         * made. Its {@code trellis.json} nests the parent's provenance and adds the totals.
+         */
+        public Builder initFrom(Path v) { this.initFrom = v; return this; }
         /** Continue the run in the output directory from its latest checkpoint. */
         public Builder resume(boolean v) { this.resume = v; return this; }
         /** Replace whatever the output directory holds. */
@@ -418,10 +459,34 @@ public final class Pretrainer {
             if (heldOutBatches < 1) {
                 throw new TrainingConfigException("heldOutBatches", "--held-out-batches must be >= 1; got " + heldOutBatches);
             }
+            if (initFrom != null && !resume) {
+                checkParent(initFrom, shape);
+            }
             if (resume && overwrite) {
                 throw new TrainingConfigException("resume", "--resume continues the run in --output, --overwrite replaces it; pass one");
             }
             return new Pretrainer(this);
         }
+
+        /** A base to continue must be one this command made, of the shape asked for. */
+        private static void checkParent(Path dir, BaseShape shape) {
+            if (!Files.isRegularFile(dir.resolve("config.json")) || !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+                throw new TrainingConfigException("initFrom", dir + " is not a checkpoint with a tokenizer (config.json,"
+                        + " tokenizer.json); pass a base directory `trellis finetune pretrain` wrote (its model/) to --init-from");
+            }
+            Object kind = TrellisManifest.read(dir).training().get("kind");
+            if (!"pretraining".equals(kind)) {
+                throw new TrainingConfigException("initFrom", dir + " was not made by `trellis finetune pretrain` (its trellis.json says "
+                        + (kind == null ? "nothing of its training" : "kind " + kind) + "); --init-from continues such a base");
+            }
+            dev.trellis.finetune.model.ModelConfig have = dev.trellis.finetune.model.ModelConfig.read(dir.resolve("config.json"));
+            dev.trellis.finetune.model.ModelConfig want = shape.config(have.vocabSize(), 0, 0);
+            if (have.hiddenSize() != want.hiddenSize() || have.numHiddenLayers() != want.numHiddenLayers()) {
+                throw new TrainingConfigException("initFrom", dir + " is d" + have.hiddenSize() + " x " + have.numHiddenLayers()
+                        + " layers, not the shape " + shape.id() + " (d" + want.hiddenSize() + " x " + want.numHiddenLayers()
+                        + "); pass the --shape it was pretrained at");
+            }
+        }
     }
+
 }

@@ -83,6 +83,34 @@ class PretrainerTest {
     }
 
     @Test
+    void continuesABaseFromItsWeightsAndTokenizerAndNestsItsProvenance(@TempDir Path tmp) throws IOException {
+        Pretrainer.Result parent = micro(tmp.resolve("parent"), 6).build().run();
+        Pretrainer.Result child = micro(tmp.resolve("child"), 4).seed(99).initFrom(parent.model()).build().run();
+        Pretrainer.Result fresh = micro(tmp.resolve("fresh"), 4).seed(99).build().run();
+        assertThat(tmp.resolve("child/tokenizer/tokenizer.json")).hasSameTextualContentAs(parent.model().resolve("tokenizer.json"));
+        // the same documents (seed 99): the continued base starts where its parent left off, below a random one
+        assertThat(losses(tmp.resolve("child")).get(0)).isLessThan(losses(tmp.resolve("fresh")).get(0));
+        java.util.Map<String, Object> p = TrellisManifest.read(child.model()).training();
+        assertThat(p).containsEntry("steps", 4).containsKey("init_from");
+        assertThat(((Number) p.get("total_steps")).intValue()).isEqualTo(10);
+        assertThat(((java.util.Map<?, ?>) p.get("init_from")).get("corpus_sha256")).isEqualTo(parent.corpusSha256());
+        assertThat(p.get("command").toString()).isEqualTo("test");
+        assertThat(fresh.model()).isDirectory();
+    }
+
+    @Test
+    void refusesToContinueSomethingItDidNotMake(@TempDir Path tmp) throws IOException {
+        Path other = Files.createDirectories(tmp.resolve("downloaded"));
+        Files.writeString(other.resolve("config.json"), "{\"model_type\":\"llama\"}");
+        Files.writeString(other.resolve("tokenizer.json"), "{}");
+        assertThatThrownBy(() -> micro(tmp.resolve("c"), 2).initFrom(other).build()).isInstanceOf(TrainingConfigException.class)
+                .hasMessageContaining("--init-from").hasMessageContaining("downloaded");
+        assertThatThrownBy(() -> micro(tmp.resolve("c"), 2).initFrom(tmp.resolve("nowhere")).build())
+                .hasMessageContaining("--init-from").hasMessageContaining("nowhere");
+        assertThat(tmp.resolve("c")).doesNotExist();
+    }
+
+    @Test
     void refusesAnOutputHoldingAnotherModelOrABadBudget(@TempDir Path tmp) throws IOException {
         Path other = Files.createDirectories(tmp.resolve("other"));
         Files.writeString(other.resolve("config.json"), "{}");

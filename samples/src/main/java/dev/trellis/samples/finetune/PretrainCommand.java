@@ -2,6 +2,7 @@ package dev.trellis.samples.finetune;
 
 import dev.trellis.finetune.pretrain.BaseShape;
 import dev.trellis.finetune.pretrain.Pretrainer;
+import dev.trellis.finetune.pretrain.ShippedBase;
 import dev.trellis.samples.TrellisHome;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,6 +67,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --output from its latest checkpoint.")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Continue a base this command made (its model/ directory, or trellis-base): start from its weights"
+                    + " and tokenizer with a new plan and corpus (use another --seed for fresh documents).")
+    String initFrom;
+
     @Option(names = "--overwrite", description = "Replace what --output holds.")
     boolean overwrite;
 
@@ -84,6 +90,9 @@ public final class PretrainCommand implements Callable<Integer> {
         if (maxSteps != null) {
             command.append(" --max-steps ").append(maxSteps);
         }
+        if (initFrom != null) {
+            command.append(" --init-from ").append(initFrom);
+        }
         if (resume) {
             command.append(" --resume");
         }
@@ -98,6 +107,9 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         if (saveSteps != null) {
             b.saveSteps(saveSteps);
+        }
+        if (initFrom != null) {
+            b.initFrom(ShippedBase.isShippedBase(initFrom) ? ShippedBase.directory() : Path.of(initFrom));
         }
         Pretrainer.Result r = b.build().run();
         out.printf(Locale.ROOT, "Pretrained %d steps (%,d tokens) in %.0f s: train loss %.4f, held-out loss %.4f%n",
