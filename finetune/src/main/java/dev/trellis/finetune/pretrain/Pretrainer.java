@@ -66,6 +66,8 @@ public final class Pretrainer {
 
     /** Steps timed to plan a run's step count. */
     static final int CALIBRATION_STEPS = 11;
+    /** Batches in the pool those steps are picked from, so they are grouped by length as a run's are. */
+    static final int CALIBRATION_POOL_BATCHES = 220;
 
     /** The share of the budget (time or steps, whichever ends first) over which the rate falls to zero. */
     static final double DECAY_FRACTION = 0.2;
@@ -310,20 +312,30 @@ public final class Pretrainer {
      * Times training steps of this shape on a small corpus with every curriculum stage in its share (the
      * stages' documents differ fourfold in length), so the step budget fits the time limit. The corpus is
      * trained through twice and only the second pass is timed: a fresh process's first steps ran at half
-     * the steady rate (2026-12-05: 5.3 s against 2.7 s per step), which planned half the steps the budget held.
+     * the steady rate.
      */
     private double measureStepSeconds(Path tokDir) {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokDir)) {
             int eos = tokenizer.eosTokenId();
             int steps = CALIBRATION_STEPS;
-            GroupedCorpus probe = GroupedCorpus.build(b.seed, steps, b.batchSize, b.maxLength, tokenizer);
+            // Batches are cut from length-sorted pools: a corpus of only `steps` batches would pad each to the
+            // longest of a wide spread (planned 2.8x too few steps). Cut a run-sized pool, time evenly spaced batches.
+            int pool = CALIBRATION_POOL_BATCHES;
+            GroupedCorpus corpus = GroupedCorpus.build(b.seed, pool, b.batchSize, b.maxLength, tokenizer);
+            List<dev.trellis.finetune.data.TokenizedExample> picked = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                int from = (int) ((i + 0.5) * pool / steps) * b.batchSize;
+                picked.addAll(corpus.examples().examples().subList(from, from + b.batchSize));
+            }
+            TokenizedDataset probe = new TokenizedDataset(picked, corpus.examples().padTokenId(), corpus.examples().summary(),
+                    List.of());
             Path dir = b.outputDir.resolve("calibration");
             long[] marks = new long[2 * steps + 1];
             try (CausalLM model = CausalLM.create(b.shape.config(tokenizer.vocabSize(), eos, eos), b.seed)) {
                 TrainingArguments args = TrainingArguments.builder().outputDir(dir).maxSteps(2 * steps).shuffleTrainData(false)
                         .perDeviceTrainBatchSize(b.batchSize).learningRate(b.learningRate).saveStrategy(IntervalStrategy.NO)
                         .loggingStrategy(IntervalStrategy.NO).disableTqdm(true).overwriteOutputDir(true).build();
-                Trainer.builder().model(model).args(args).trainDataset(probe.examples()).tokenizer(tokenizer)
+                Trainer.builder().model(model).args(args).trainDataset(probe).tokenizer(tokenizer)
                         .callback(new TrainerCallback() {
                             @Override
                             public void onStepEnd(TrainingArguments a, TrainerState s) {
