@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.trellis.finetune.TrellisManifest;
 import dev.trellis.finetune.data.TokenizedDataset;
+import dev.trellis.finetune.data.TokenizedExample;
 import dev.trellis.finetune.model.CausalLM;
 import dev.trellis.finetune.tokenizer.BpeTrainer;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
@@ -309,10 +310,10 @@ public final class Pretrainer {
     }
 
     /**
-     * Times training steps of this shape on a small corpus with every curriculum stage in its share (the
-     * stages' documents differ fourfold in length), so the step budget fits the time limit. The corpus is
-     * trained through twice and only the second pass is timed: a fresh process's first steps ran at half
-     * the steady rate.
+     * Times training steps of this shape on batches picked evenly from a run-sized corpus, so every curriculum
+     * stage is in its share (the stages' documents differ fourfold in length) and batches are as length-grouped
+     * as a run's; the step budget then fits the time limit. The picked batches are trained through twice and
+     * only the second pass is timed: a fresh process's first steps run slower than the steady rate.
      */
     private double measureStepSeconds(Path tokDir) {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokDir)) {
@@ -322,7 +323,7 @@ public final class Pretrainer {
             // longest of a wide spread (planned 2.8x too few steps). Cut a run-sized pool, time evenly spaced batches.
             int pool = CALIBRATION_POOL_BATCHES;
             GroupedCorpus corpus = GroupedCorpus.build(b.seed, pool, b.batchSize, b.maxLength, tokenizer);
-            List<dev.trellis.finetune.data.TokenizedExample> picked = new ArrayList<>();
+            List<TokenizedExample> picked = new ArrayList<>();
             for (int i = 0; i < steps; i++) {
                 int from = (int) ((i + 0.5) * pool / steps) * b.batchSize;
                 picked.addAll(corpus.examples().examples().subList(from, from + b.batchSize));

@@ -49,7 +49,8 @@ public final class PretrainCommand implements Callable<Integer> {
     int maxLength;
 
     @Option(names = "--learning-rate", defaultValue = "1e-3", paramLabel = "RATE",
-            description = "Peak learning rate, after warmup, decaying on a cosine (default: ${DEFAULT-VALUE}).")
+            description = "Peak learning rate, after warmup, falling linearly to zero over the last fifth of the run"
+                    + " (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(names = "--save-steps", paramLabel = "N",
