@@ -110,6 +110,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
     private final int defaultMaxTokens;
     private final double repetitionPenalty;
     private final List<String> groundedFixedAnswers;
+    private final List<String> groundedSpanPrefixes;
     private final Long defaultSeed;
     private final ChatRequestParameters defaultParameters;
     private final TokenizerTokenCountEstimator tokenCounter;
@@ -144,6 +145,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         this.defaultMaxTokens = b.defaultMaxTokens;
         this.repetitionPenalty = b.repetitionPenalty;
         this.groundedFixedAnswers = b.groundedFixedAnswers;
+        this.groundedSpanPrefixes = b.groundedSpanPrefixes;
         this.defaultSeed = b.seed;
         this.listeners = List.copyOf(b.listeners);
         this.modelName = b.modelName != null ? b.modelName : checkpoint.getFileName() == null ? checkpoint.toString()
@@ -286,7 +288,8 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
             var schema = p.responseFormat().jsonSchema();
             config.jsonConstraint(schema == null ? JsonConstraint.anyObject() : JsonConstraint.of(schema.rootElement()));
         } else if (groundedFixedAnswers != null) {
-            config.spanConstraint(new SpanConstraint(groundingSource(request.messages()), groundedFixedAnswers));
+            config.spanConstraint(new SpanConstraint(groundingSource(request.messages()), groundedFixedAnswers,
+                    groundedSpanPrefixes));
         }
 
         boolean stream = handler != null && !toolMode;
@@ -440,6 +443,7 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
         private double temperature = 0;
         private double repetitionPenalty = 1.0;
         private List<String> groundedFixedAnswers;
+        private List<String> groundedSpanPrefixes = List.of();
         private Long seed;
         private ResponseFormat responseFormat;
         private String modelName;
@@ -504,7 +508,16 @@ public final class LocalChatModel implements ChatModel, StreamingChatModel, Toke
          * "not in the given context" refusal), so it can never state a price or an id the context does not hold.
          */
         public Builder groundedAnswers(List<String> fixedAnswers) {
+            return groundedAnswers(fixedAnswers, List.of());
+        }
+
+        /**
+         * Grounded answers whose copied span may follow one of {@code spanPrefixes}: the units the answers'
+         * format puts before a value ("$" before a price the context holds as a bare number).
+         */
+        public Builder groundedAnswers(List<String> fixedAnswers, List<String> spanPrefixes) {
             this.groundedFixedAnswers = List.copyOf(fixedAnswers);
+            this.groundedSpanPrefixes = List.copyOf(spanPrefixes);
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.trellis.finetune.LocalChatModel;
 import dev.trellis.finetune.model.Quantization;
 import dev.trellis.framework.models.ModelConfigurationException;
+import dev.trellis.samples.data.DocsQaGenerator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class LocalModels {
         }
         LocalChatModel.Builder b = LocalChatModel.builder().checkpoint(dir).defaultMaxTokens(maxTokens).quantize(quantization);
         if (grounded) {
-            b.groundedAnswers(java.util.List.of(dev.trellis.samples.data.DocsQaGenerator.NOT_IN_CONTEXT));
+            b.groundedAnswers(DocsQaGenerator.GROUNDED_FIXED_ANSWERS, DocsQaGenerator.GROUNDED_SPAN_PREFIXES);
         }
         return b.build();
     }

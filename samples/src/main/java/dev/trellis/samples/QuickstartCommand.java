@@ -40,9 +40,10 @@ import java.util.stream.Collectors;
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The tour, offline and without an API key:",
                 "  1. indexes the bundled product catalogue with local embeddings (all-MiniLM-L6-v2) into a Lucene index,",
-                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else trains the tiny GPT-NeoX on"
-                        + " docs_qa.jsonl (for --time-limit, 9 minutes by default; --pretrained finetunes the shipped trellis-base"
-                        + " for 3) and keeps it there, checkpointing as it goes so a stopped run resumes,",
+                "  2. gets the local model: $TRELLIS_HOME/models/default if it is there, else finetunes trellis-base (the base"
+                        + " Trellis pretrained and ships) on docs_qa.jsonl for --time-limit (3 minutes; --from-scratch trains the"
+                        + " tiny GPT-NeoX from scratch instead, 9 minutes) and keeps it there, checkpointing as it goes so a"
+                        + " stopped run resumes,",
                 "  3. asks catalogue questions (a price, a fabric, pockets, which product, a yes/no) with RetrievalQA (stuff),"
                         + " prints each answer with its catalogue rows and marks it right or wrong against the CSV,",
                 "  4. evaluates base vs finetuned on held-out questions (exact match, ROUGE-L) plus QAEval grades,"
@@ -60,7 +61,7 @@ import java.util.stream.Collectors;
         footerHeading = "%nExamples:%n",
         footer = {"  trellis quickstart",
                 "  trellis quickstart --time-limit 1 --eval-questions 10     (a quick look)",
-                "  trellis quickstart --retrain --pretrained --eval-questions 0",
+                "  trellis quickstart --retrain --from-scratch --eval-questions 0",
                 "  trellis quickstart -q \"Which rain jackets have sun protection?\""})
 public final class QuickstartCommand implements Callable<Integer> {
 
@@ -76,8 +77,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " rows (or say they do not hold the answer), so it never states a price or id the catalogue lacks.")
     boolean grounded;
 
-    @Option(names = "--pretrained", description = "Finetune trellis-base, the pretrained base Trellis ships, for 3 minutes"
-            + " instead of training the tiny GPT-NeoX from scratch.")
+    @Option(names = "--from-scratch", description = "Train the tiny GPT-NeoX from scratch on docs_qa.jsonl (9 minutes)"
+            + " instead of finetuning trellis-base (3 minutes).")
+    boolean fromScratch;
+
+    @Option(names = "--pretrained", hidden = true, description = "Finetune trellis-base: the default now; kept for old scripts.")
     boolean pretrained;
 
     @Option(names = "--catalog", paramLabel = "FILE",
@@ -89,7 +93,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     Integer steps;
 
     @Option(names = "--time-limit", paramLabel = "MINUTES",
-            description = "Stop training after this many minutes; the model is still saved (default: 9, or 3 --pretrained).")
+            description = "Stop training after this many minutes; the model is still saved (default: 3, or 9 --from-scratch).")
     Double timeLimitMinutes;
 
     @Option(names = "--retrain", description = "Train a new model even if $TRELLIS_HOME/models/default exists (it is replaced).")
@@ -206,6 +210,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         if (timeLimitMinutes != null && !(timeLimitMinutes > 0)) {
             throw new IllegalArgumentException("--time-limit " + timeLimitMinutes + ": give a positive number of minutes");
         }
+        if (fromScratch && pretrained) {
+            throw new IllegalArgumentException("--from-scratch and --pretrained ask for different starts; pass one");
+        }
         if (evalQuestions < 0) {
             throw new IllegalArgumentException("--eval-questions " + evalQuestions + ": give 0 (all) or a positive number");
         }
@@ -218,7 +225,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
 
     private double minutes() {
-        return timeLimitMinutes != null ? timeLimitMinutes : pretrained ? 3 : 9;
+        return timeLimitMinutes != null ? timeLimitMinutes : fromScratch ? 9 : 3;
     }
 
     /** {@code --model}, else the cached models/default, else a fresh finetune installed there. */
@@ -234,7 +241,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.println("Reusing the local model at " + target + " (cached; --retrain trains a new one)");
             return target;
         }
-        String base = TrainCommand.baseName(null, pretrained);
+        String base = TrainCommand.baseName(null, fromScratch);
         // A run stopped before it finished (Ctrl+C, a kill) left checkpoints beside the model: continue it.
         TrainCommand.train(SampleData.file(SampleData.DOCS_QA), base, target, steps, 8, null,
                 Duration.ofMillis((long) (minutes() * 60_000)), true, TrainCommand.DEFAULT_SAVE_STEPS,
@@ -252,14 +259,15 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     private List<QuickstartReport.Answer> answer(VectorstoreIndex index, ChatModel llm, Path csv, boolean remote) {
         ContentRetriever retriever = index.asRetriever();
-        RetrievalQA.Builder qa = RetrievalQA.builder().chatModel(llm).returnSourceDocuments(true)
-                .retriever(remote ? retriever : query -> retriever.retrieve(query).stream().map(QuickstartCommand::withoutDescription).toList());
-        RetrievalQA chain = (remote ? qa : qa.prompt(LOCAL_STUFF_PROMPT)).build();
         Map<Integer, String> rows = new LinkedHashMap<>();
-        List<Document> documents = CsvLoader.from(csv).load();
-        for (Document d : documents) {
+        Map<Integer, Document> rowDocuments = new LinkedHashMap<>();
+        for (Document d : CsvLoader.from(csv).load()) {
             rows.put(d.metadata().getInteger("row"), field(d.text(), "id") + "  " + field(d.text(), "name"));
+            rowDocuments.put(d.metadata().getInteger("row"), d);
         }
+        RetrievalQA.Builder qa = RetrievalQA.builder().chatModel(llm).returnSourceDocuments(true)
+                .retriever(remote ? retriever : query -> wholeRowsWithoutDescription(retriever.retrieve(query), rowDocuments));
+        RetrievalQA chain = (remote ? qa : qa.prompt(LOCAL_STUFF_PROMPT)).build();
         List<CatalogQuestions.Question> asked = questions != null
                 ? questions.stream().map(q -> new CatalogQuestions.Question(q, null, "yours", null)).toList()
                 : CatalogQuestions.sample(csv, checkedQuestions, QUESTION_SEED);
@@ -298,13 +306,23 @@ public final class QuickstartCommand implements Callable<Integer> {
     static final long QUESTION_SEED = 20261204L;
 
     /**
-     * A catalogue row as the local model's training contexts show it: every column but the long
-     * description, which would take the prompt past the lengths (and the shape) it was trained on.
+     * The rows the retrieved segments come from, each once, as the local model's training contexts show a
+     * row: every column but the long description, which would take the prompt past the lengths (and the
+     * shape) it was trained on. A row is embedded as several segments, and the one that matches a question
+     * (its name, the start of its description) usually ends before the price or the pockets: the model gets
+     * the whole row, as a parent-document retriever gives it.
      */
-    private static Content withoutDescription(Content content) {
-        TextSegment segment = content.textSegment();
-        String text = segment.text().lines().filter(l -> !l.startsWith("description: ")).collect(Collectors.joining("\n"));
-        return Content.from(TextSegment.from(text, segment.metadata()));
+    static List<Content> wholeRowsWithoutDescription(List<Content> retrieved, Map<Integer, Document> rowDocuments) {
+        Map<Integer, Content> out = new LinkedHashMap<>();
+        for (Content content : retrieved) {
+            TextSegment segment = content.textSegment();
+            Integer row = segment.metadata().getInteger("row");
+            Document document = row == null ? null : rowDocuments.get(row);
+            String text = (document != null ? document.text() : segment.text()).lines()
+                    .filter(l -> !l.startsWith("description: ")).collect(Collectors.joining("\n"));
+            out.putIfAbsent(row != null ? row : -1 - out.size(), Content.from(TextSegment.from(text, segment.metadata())));
+        }
+        return List.copyOf(out.values());
     }
 
     private static String field(String text, String column) {

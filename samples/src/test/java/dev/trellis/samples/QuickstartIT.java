@@ -53,7 +53,7 @@ class QuickstartIT {
         TrellisProcess.Result first = new TrellisProcess(home).run(null, Duration.ofSeconds(300), quickstart(csv));
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(first.stdout()).as(first.toString()).containsPattern("Indexed \\d+ segments")
-                .contains("Training trellis-tiny from scratch", "Trained 3 steps", "Saved the model to " + home.resolve("models/default"), "exact match",
+                .contains("Finetuning trellis-base", "Trained 3 steps", "Saved the model to " + home.resolve("models/default"), "exact match",
                         "ROUGE-L", "QAEval grades:", "./trellis chat", "./trellis serve --model " + home.resolve("models/default"));
         // clean answers
         assertThat(first.stdout()).as("no template marker in any answer").doesNotContain("###");

@@ -164,7 +164,7 @@ class SamplesIT {
         TrellisProcess.Result result = new TrellisProcess(home).run(null, Duration.ofSeconds(180),
                 "finetune", "train", "--data", data.toString(), "--max-steps", "2", "--batch-size", "4");
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).contains("Training trellis-tiny from scratch").contains("Trained 2 steps").contains("held-out loss");
+        assertThat(result.stdout()).contains("Finetuning trellis-base").contains("Trained 2 steps").contains("held-out loss");
         Path checkpoint = home.resolve("models/default");
         for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "trellis.json", "metrics.jsonl")) {
             assertThat(checkpoint.resolve(file)).as(file).isNotEmptyFile();
@@ -172,17 +172,17 @@ class SamplesIT {
     }
 
     @Test
-    void finetuneTrainPretrainedStartsFromTheShippedBase() throws Exception {
+    void finetuneTrainFromScratchTrainsTheTinyModelAndItsTokenizer() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("src/main/resources/data/docs_qa.jsonl"));
-        Path data = home.resolve("qa-slice-pretrained.jsonl");
+        Path data = home.resolve("qa-slice-scratch.jsonl");
         Files.write(data, lines.subList(0, 60));
-        Path out = home.resolve("from-base");
+        Path out = home.resolve("from-scratch");
         TrellisProcess.Result result = new TrellisProcess(home).run(null, Duration.ofSeconds(180),
-                "finetune", "train", "--pretrained", "--data", data.toString(), "--max-steps", "2", "--batch-size", "4",
+                "finetune", "train", "--from-scratch", "--data", data.toString(), "--max-steps", "2", "--batch-size", "4",
                 "--output", out.toString());
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).contains("Finetuning trellis-base").contains("Trained 2 steps");
-        assertThat(out.resolve("trellis.json")).content().contains("\"base_model\" : \"trellis-base\"");
+        assertThat(result.stdout()).contains("Training trellis-tiny from scratch").contains("Trained 2 steps");
+        assertThat(out.resolve("trellis.json")).content().contains("\"base_model\" : \"trellis-tiny\"");
     }
 
     @Test

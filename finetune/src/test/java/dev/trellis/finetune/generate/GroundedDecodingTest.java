@@ -53,6 +53,38 @@ class GroundedDecodingTest {
     }
 
     @Test
+    void aSpanMayFollowAPrefixButIsStillCopied() {
+        Generator generator = new Generator(model, tokenizer);
+        for (long seed = 0; seed < 12; seed++) {
+            GenerationConfig config = GenerationConfig.builder().maxNewTokens(8).temperature(1.5).seed(seed)
+                    .spanConstraint(new SpanConstraint(CONTEXT, List.of(REFUSAL), List.of("$", "USD "))).build();
+            String text = generator.generate(CONTEXT + "\nQuestion: how much is the trail jacket?\n", config).text();
+            String value = text.startsWith("$") ? text.substring(1) : text.startsWith("USD ") ? text.substring(4) : text;
+            assertThat(value).as("'%s' after its prefix", text).isNotEmpty();
+            assertThat(CONTEXT.contains(value) || REFUSAL.startsWith(text)).as("'%s' copied from the context", text).isTrue();
+        }
+    }
+
+    @Test
+    void aPrefixAloneMayNotEndTheAnswer() {
+        TokenBytes bytes = TokenBytes.of(tokenizer);
+        SpanConstraint.State state = new SpanConstraint.State(new SpanConstraint(CONTEXT, List.of(), List.of("$")), bytes);
+        int eos = tokenizer.vocabSize();
+        boolean[] allowed = new boolean[eos + 1];
+        int dollar = -1;
+        for (int t = 0; t < eos && dollar < 0; t++) {
+            dollar = java.util.Arrays.equals(bytes.bytes(t), "$".getBytes(java.nio.charset.StandardCharsets.UTF_8)) ? t : -1;
+        }
+        assertThat(dollar).as("the tokenizer has a '$' token").isNotNegative();
+        state.allowed(allowed, eos);
+        assertThat(allowed[dollar]).as("'$' may start the answer").isTrue();
+        state.advance(dollar);
+        state.allowed(allowed, eos);
+        assertThat(allowed[eos]).as("'$' alone may not end it").isFalse();
+        assertThat(allowed[dollar]).as("'$$' is neither a prefix nor a copy").isFalse();
+    }
+
+    @Test
     void unconstrainedTheSameModelSaysThingsTheContextDoesNotHold() {
         Generator generator = new Generator(model, tokenizer);
         int outside = 0;

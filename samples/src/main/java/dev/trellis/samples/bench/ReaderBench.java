@@ -182,7 +182,7 @@ public final class ReaderBench implements Callable<Integer> {
             }
             if (scratchMinutes > 0) {
                 Path tiny = scratch.resolve("scratch");
-                TrainCommand.train(SampleData.file(SampleData.DOCS_QA), TrainCommand.baseName(null, false), tiny, null, 8, null,
+                TrainCommand.train(SampleData.file(SampleData.DOCS_QA), TrainCommand.baseName(null, true), tiny, null, 8, null,
                         Duration.ofMillis((long) (scratchMinutes * 60_000)), List.of(), out);
                 try (CausalLM model = CausalLM.load(tiny); HfTokenizer tokenizer = HfTokenizer.load(tiny)) {
                     InstructionTemplate template = TrellisManifest.read(tiny).template();

@@ -64,6 +64,15 @@ public final class DocsQaGenerator {
     public static final String REFUSAL = "Let's keep the discussion relevant to Trellis and our outdoor clothing catalogue.";
     /** The answer when the context does not hold the product asked about. */
     public static final String NOT_IN_CONTEXT = "I don't know; that product is not in the given context.";
+    /** The answer to a UPF question about a product with none. */
+    public static final String NO_UPF = "No UPF rating";
+    /** What a price answer puts before the catalogue's number. */
+    public static final String PRICE_PREFIX = "$";
+    /** What a UPF answer puts before the catalogue's rating. */
+    public static final String UPF_PREFIX = "UPF ";
+    /** The answers grounded decoding allows besides spans of the context, and the prefixes a span may follow. */
+    public static final List<String> GROUNDED_FIXED_ANSWERS = List.of(NOT_IN_CONTEXT, NO_UPF);
+    public static final List<String> GROUNDED_SPAN_PREFIXES = List.of(PRICE_PREFIX, UPF_PREFIX);
 
     static final Path DEFAULT_CATALOG = Path.of("samples/src/main/resources/data/catalog.csv");
     static final Path DEFAULT_OUTPUT = Path.of("samples/src/main/resources/data/docs_qa.jsonl");
@@ -235,11 +244,11 @@ public final class DocsQaGenerator {
         switch (rnd.nextInt(7)) {
             case 0:
                 return new Fact(pick(rnd, "How much does the %s cost?", "What is the price of the %s?",
-                        "What does the %s sell for?").formatted(name), "$" + row.get("price"));
+                        "What does the %s sell for?").formatted(name), PRICE_PREFIX + row.get("price"));
             case 1: {
                 String upf = row.get("upf");
                 return new Fact(pick(rnd, "What UPF rating does the %s have?", "How much sun protection does the %s give?")
-                        .formatted(name), "none".equalsIgnoreCase(upf) ? "No UPF rating" : "UPF " + upf);
+                        .formatted(name), "none".equalsIgnoreCase(upf) ? NO_UPF : UPF_PREFIX + upf);
             }
             case 2:
                 return new Fact(pick(rnd, "What is the %s made of?", "Which fabric is the %s made from?").formatted(name),

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Greedy answers held to spans of the question's retrieved context ({@link SpanConstraint}): the part of a
  * "Context: ... Question: ..." prompt before the question, or the whole prompt when it has no such shape;
- * the catalogue's "not in the given context" refusal is the one answer allowed besides spans.
+ * besides spans, the catalogue's "not in the given context" refusal and "No UPF rating", and a span may follow
+ * the "$" of a price or the "UPF " of a rating.
  */
 public final class GroundedAnswers {
 
@@ -36,7 +37,8 @@ public final class GroundedAnswers {
                 ids = Arrays.copyOfRange(ids, ids.length - room, ids.length);
             }
             GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).stopSequences(template.markers())
-                    .spanConstraint(new SpanConstraint(context(question), List.of(DocsQaGenerator.NOT_IN_CONTEXT))).build();
+                    .spanConstraint(new SpanConstraint(context(question), DocsQaGenerator.GROUNDED_FIXED_ANSWERS,
+                            DocsQaGenerator.GROUNDED_SPAN_PREFIXES)).build();
             return generator.generateIds(List.of(ids), config, null).get(0).text().strip();
         };
     }

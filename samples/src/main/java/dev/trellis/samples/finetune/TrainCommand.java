@@ -30,13 +30,13 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Finetune a causal language model on question/answer data and write a checkpoint"
                 + " (config.json, model.safetensors, tokenizer.json, trellis.json, metrics.jsonl, loss.png).",
-                "Without --base it builds the tiny GPT-NeoX and a BPE tokenizer from the data and trains them from scratch at"
-                        + " 4e-3 until --time-limit (10 minutes). --pretrained (or --base trellis-base) finetunes the base Trellis"
-                        + " pretrained and ships instead, for 3 minutes at 1e-3 (it does not yet read its context better than"
-                        + " the tiny model: see the README). With a downloaded --base: one epoch at 5e-5, decaying linearly."},
+                "Without --base it finetunes trellis-base, the base Trellis pretrained and ships, for --time-limit (3"
+                        + " minutes) at 3e-4. --from-scratch instead builds the tiny GPT-NeoX and a BPE tokenizer from the data"
+                        + " and trains them from scratch at 4e-3 (10 minutes). With a downloaded --base: one epoch at 5e-5,"
+                        + " decaying linearly."},
         footerHeading = "%nExamples:%n",
         footer = {"  trellis finetune train --time-limit 3",
-                "  trellis finetune train --pretrained",
+                "  trellis finetune train --from-scratch --time-limit 10",
                 "  trellis finetune train --base ~/models/pythia-70m --data my_qa.jsonl --learning-rate 1e-5 --output /tmp/pythia-qa"})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -48,8 +48,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "A Hugging Face checkpoint to start from (Pythia, GPT-2, Llama family). Default: trellis-base.")
     Path base;
 
-    @Option(names = "--pretrained", description = "Finetune trellis-base, the pretrained base Trellis ships, instead of"
-            + " training the tiny model from scratch.")
+    @Option(names = "--from-scratch", description = "Train the tiny GPT-NeoX and its tokenizer from scratch on the data"
+            + " instead of finetuning trellis-base.")
+    boolean fromScratch;
+
+    @Option(names = "--pretrained", hidden = true, description = "Finetune trellis-base: the default now; kept for old scripts.")
     boolean pretrained;
 
     @Option(names = "--output", paramLabel = "DIR",
@@ -61,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer maxSteps;
 
     @Option(names = "--time-limit", paramLabel = "MINUTES",
-            description = "Stop training after this many minutes; the model is still saved (default: 10, or 3 --pretrained).")
+            description = "Stop training after this many minutes; the model is still saved (default: 3, or 10 --from-scratch).")
     Double timeLimitMinutes;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Examples per step (default: ${DEFAULT-VALUE}).")
@@ -84,19 +87,20 @@ public final class TrainCommand implements Callable<Integer> {
     double saveMinutes;
 
     @Option(names = "--learning-rate", paramLabel = "RATE",
-            description = "Peak learning rate (default: 1e-3 from trellis-base, 4e-3 from scratch, 5e-5 for another --base).")
+            description = "Peak learning rate (default: 3e-4 from trellis-base, 4e-3 from scratch, 5e-5 for another --base).")
     Double learningRate;
 
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
-        double minutes = timeLimitMinutes != null ? timeLimitMinutes : pretrained || base != null ? 3 : 10;
+        double minutes = timeLimitMinutes != null ? timeLimitMinutes : fromScratch ? 10 : 3;
         if (!(minutes > 0)) {
             throw new IllegalArgumentException("--time-limit " + minutes + ": give a positive number of minutes");
         }
-        if (pretrained && base != null) {
-            throw new IllegalArgumentException("--pretrained and --base " + base + " both name a base; pass one");
+        if (fromScratch && (base != null || pretrained)) {
+            throw new IllegalArgumentException("--from-scratch and " + (base != null ? "--base " + base : "--pretrained")
+                    + " ask for different starts; pass one");
         }
         Path file = data != null ? data : SampleData.file(SampleData.DOCS_QA);
         Path dir = output != null ? output : TrellisHome.models().resolve("default");
@@ -110,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         // checked before the first step: the run's work directory goes beside the output
         OutputDirectory.requireWritable(dir, "--output", true);
-        TrainOutput result = train(file, baseName(base, pretrained), dir, maxSteps, batchSize, learningRate,
+        TrainOutput result = train(file, baseName(base, fromScratch), dir, maxSteps, batchSize, learningRate,
                 Duration.ofMillis((long) (minutes * 60_000)), resume, saveSteps, saveMinutes, List.of(), out);
         out.println("Checkpoint: " + result.outputDir() + "  (chat with it: trellis chat --model " + result.outputDir() + ")");
         return 0;
@@ -213,15 +217,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * What the base options mean: a checkpoint directory (or the name trellis-base), else the shipped
-     * pretrained base when asked for and carried by this build, else the tiny model from scratch (the
-     * default: the shipped base does not yet read its context better after a short finetune).
+     * What the base options mean: a checkpoint directory (or the name trellis-base), else the tiny model when
+     * asked to train from scratch (or when this build carries no shipped base), else the shipped pretrained base.
      */
-    public static String baseName(Path base, boolean pretrained) {
+    public static String baseName(Path base, boolean fromScratch) {
         if (base != null) {
             return base.toString();
         }
-        return pretrained && ShippedBase.available() ? ShippedBase.NAME : BuiltInModel.TRELLIS_TINY.id();
+        return fromScratch || !ShippedBase.available() ? BuiltInModel.TRELLIS_TINY.id() : ShippedBase.NAME;
     }
 
     /**
