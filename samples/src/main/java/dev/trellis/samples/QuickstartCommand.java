@@ -259,10 +259,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     private List<QuickstartReport.Answer> answer(VectorstoreIndex index, ChatModel llm, Path csv, boolean remote) {
         ContentRetriever retriever = index.asRetriever();
-        Map<Integer, String> rows = new LinkedHashMap<>();
         Map<Integer, Document> rowDocuments = new LinkedHashMap<>();
         for (Document d : CsvLoader.from(csv).load()) {
-            rows.put(d.metadata().getInteger("row"), field(d.text(), "id") + "  " + field(d.text(), "name"));
             rowDocuments.put(d.metadata().getInteger("row"), d);
         }
         RetrievalQA.Builder qa = RetrievalQA.builder().chatModel(llm).returnSourceDocuments(true)
@@ -280,7 +278,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             AnswerWithSources a = new AnswerWithSources(question.text(), String.valueOf(result.get(RetrievalQA.DEFAULT_OUTPUT_KEY)),
                     (List<Document>) result.get(RetrievalQA.SOURCE_DOCUMENTS_KEY));
             List<String> sources = a.sourceDocuments().stream().map(d -> d.metadata().getInteger("row"))
-                    .distinct().map(row -> rows.getOrDefault(row, "row " + row)).toList();
+                    .distinct().map(row -> rowDocuments.containsKey(row)
+                            ? field(rowDocuments.get(row).text(), "id") + "  " + field(rowDocuments.get(row).text(), "name")
+                            : "row " + row).toList();
             String answer = a.answer().strip();
             Boolean isRight = question.expected() == null ? null : question.isRight(answer);
             if (isRight != null) {

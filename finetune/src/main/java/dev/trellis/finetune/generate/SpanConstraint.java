@@ -3,6 +3,7 @@ package dev.trellis.finetune.generate;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Grounded answers: the generated text must be one contiguous span copied from {@code source} (the
@@ -54,7 +55,7 @@ public record SpanConstraint(String source, List<String> fixedAnswers, List<Stri
         State(SpanConstraint c, TokenBytes tokenBytes) {
             this.source = c.source().getBytes(StandardCharsets.UTF_8);
             this.fixed = c.fixedAnswers().stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-            this.prefixes = java.util.stream.Stream.concat(java.util.stream.Stream.of(""), c.spanPrefixes().stream())
+            this.prefixes = Stream.concat(Stream.of(""), c.spanPrefixes().stream())
                     .map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
             this.tokenBytes = tokenBytes;
         }
