@@ -213,6 +213,16 @@ abstract class AbstractCausalLM implements CausalLM {
     }
 
     @Override
+    public final NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        Int8Linears q = int8;
+        return q == null ? computeLogits(inputIds, attentionMask, cache)
+                : q.forward(inputIds.getShape().size(), () -> computeLogits(inputIds, attentionMask, cache));
+    }
+
+    /** The architecture's forward pass (see {@link CausalLM#forward(NDArray, NDArray, KvCache)}): logits [batch, seq, vocab]. */
+    protected abstract NDArray computeLogits(NDArray inputIds, NDArray attentionMask, KvCache cache);
+
+    @Override
     public long numParameters() {
         return parameters.values().stream().mapToLong(Parameter::size).sum();
     }

@@ -139,7 +139,7 @@ public final class Gpt2 extends AbstractCausalLM {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, config.nPositions(), null);
         NDArray positions = step.manager().create(step.positions(), new Shape(step.positionRows(), step.steps()));
         NDArray x = embedding(ids, wte).add(embedding(positions, wpe));

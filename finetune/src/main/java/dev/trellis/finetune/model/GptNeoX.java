@@ -141,7 +141,7 @@ public final class GptNeoX extends AbstractCausalLM {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, null);
         NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType(),
                 config.headSize());

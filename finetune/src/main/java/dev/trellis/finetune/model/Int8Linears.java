@@ -9,6 +9,7 @@ import dev.trellis.finetune.model.quant.Q8Kernel;
 import dev.trellis.finetune.model.quant.Q8Matrix;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The int8 side of {@link AbstractCausalLM}'s {@code linear} seam. The first time a weight passes
@@ -30,6 +31,14 @@ final class Int8Linears {
 
     Int8Linears(NDManager manager) {
         this.manager = manager;
+    }
+
+    /**
+     * A forward pass over {@code tokens} (batch x new tokens): a decoding step (at most {@link #MAX_ROWS})
+     * runs with PyTorch on one thread, leaving the cores to the int8 kernel (see {@link SingleThreadedTorch}).
+     */
+    NDArray forward(long tokens, Supplier<NDArray> pass) {
+        return tokens > MAX_ROWS ? pass.get() : SingleThreadedTorch.run(pass);
     }
 
     NDArray linear(NDArray x, NDArray weight, NDArray bias) {

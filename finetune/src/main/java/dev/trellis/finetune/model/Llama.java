@@ -182,7 +182,7 @@ public final class Llama extends AbstractCausalLM {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, config.slidingWindow());
         NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType());
         NDArray x = embedding(ids, embedTokens);
