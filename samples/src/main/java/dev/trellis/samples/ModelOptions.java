@@ -31,8 +31,8 @@ public final class ModelOptions {
     Integer maxTokens;
 
     @Option(names = "--quantize", paramLabel = "none|int8",
-            description = "Weights of a local model: int8 (llama.cpp's Q8_0 layout; experimental, "
-                    + "slower than float32 today: see the README); default none (float32).")
+            description = "Weights of a local model: int8 (llama.cpp's Q8_0 layout; experimental; decodes "
+                    + "about 2x faster than float32 on a CPU, prefill the same: see the README); default none (float32).")
     String quantize;
 
     private final Map<String, String> environment;

@@ -76,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-origin", description = "Browser origin allowed to call the API (CORS); repeatable, '*' for any.")
     List<String> allowedOrigins = List.of();
     @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
-            description = "Weights: int8 (llama.cpp's Q8_0 layout; experimental, slower than float32 today: see the README); default ${DEFAULT-VALUE} (float32).")
+            description = "Weights: int8 (llama.cpp's Q8_0 layout; experimental; decodes about 2x faster than float32 on a CPU, prefill the same: see the README); default ${DEFAULT-VALUE} (float32).")
     String quantize;
     @Option(names = "--no-embeddings", description = "Do not load MiniLM; /v1/embeddings answers 400.")
     boolean noEmbeddings;

@@ -27,6 +27,7 @@ final class QuantizedDecodeBench {
 
     static final int PROMPT = 16;
     static final int PREFILL = 512;
+    static final long SETTLE_MILLIS = 200;
 
     private final String name;
     private final int newTokens;
@@ -76,6 +77,7 @@ final class QuantizedDecodeBench {
             bandwidth = Math.max(bandwidth, MemoryBandwidth.measure(2));
             CausalLM[] order = {model, copy, model, copy};
             for (int i = 0; i < 4; i++) {
+                settle();
                 long wall = System.nanoTime();
                 long cpu = THREAD_CPU.getCurrentThreadCpuTime();
                 Rate rate = decode(order[i], i < 2 ? 1 : 4, newTokens);
@@ -162,6 +164,19 @@ final class QuantizedDecodeBench {
             double made = (double) batch * tokens;
             return new Rate(made / ((System.nanoTime() - start) / 1e9),
                     made / ((THREAD_CPU.getCurrentThreadCpuTime() - cpu) / 1e9));
+        }
+    }
+
+    /**
+     * A pause between rounds: the model measured before leaves threads spinning (PyTorch's OpenMP workers for
+     * milliseconds after float32 products, the int8 kernel's for 0.2 ms), and a round should not pay for them.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
