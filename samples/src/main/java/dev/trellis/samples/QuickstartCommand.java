@@ -17,6 +17,7 @@ import dev.trellis.framework.prompts.PromptTemplate;
 import dev.trellis.retrieval.qa.AnswerWithSources;
 import dev.trellis.retrieval.qa.RetrievalQA;
 import dev.trellis.retrieval.qa.VectorstoreIndex;
+import dev.trellis.retrieval.retrievers.WordOverlapReranker;
 import dev.trellis.samples.finetune.CheckpointEvaluation;
 import dev.trellis.samples.finetune.TrainCommand;
 import picocli.CommandLine.Command;
@@ -263,8 +264,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         for (Document d : CsvLoader.from(csv).load()) {
             rowDocuments.put(d.metadata().getInteger("row"), d);
         }
+        // The local model reads one row far better than three (bench reader: 0.86 vs 0.57 exact match), so it
+        // gets the retrieved row that shares the most words with the question.
+        ContentRetriever local = WordOverlapReranker.builder()
+                .retriever(query -> wholeRowsWithoutDescription(retriever.retrieve(query), rowDocuments)).maxResults(1).build();
         RetrievalQA.Builder qa = RetrievalQA.builder().chatModel(llm).returnSourceDocuments(true)
-                .retriever(remote ? retriever : query -> wholeRowsWithoutDescription(retriever.retrieve(query), rowDocuments));
+                .retriever(remote ? retriever : local);
         RetrievalQA chain = (remote ? qa : qa.prompt(LOCAL_STUFF_PROMPT)).build();
         List<CatalogQuestions.Question> asked = questions != null
                 ? questions.stream().map(q -> new CatalogQuestions.Question(q, null, "yours", null)).toList()

@@ -13,6 +13,7 @@ import dev.trellis.finetune.tokenizer.HfTokenizer;
 import dev.trellis.finetune.TrellisManifest;
 import dev.trellis.framework.eval.ExactMatch;
 import dev.trellis.framework.io.FileTrees;
+import dev.trellis.retrieval.retrievers.WordOverlapReranker;
 import dev.trellis.samples.SampleData;
 import dev.trellis.samples.finetune.CheckpointEvaluation;
 import dev.trellis.samples.finetune.TrainCommand;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
  * {@code trellis bench reader}: how well local models read a retrieved context. The 136 docs_qa test
  * questions about products no training example shows, each with its catalogue rows as context, are
  * answered greedily by: the base alone, the base after the quickstart's finetune (at most 3 minutes),
- * the same with grounded answers, and the from-scratch recipe (the tiny model trained on docs_qa alone);
+ * the same with grounded answers, the same given only the row that shares the most words with the question
+ * (what the quickstart's local chain does), and the from-scratch recipe (the tiny model trained on docs_qa alone);
  * exact match overall and per kind of question. The base is also scored on a fresh seed of its own
  * reading corpus, per question type. Ends with one JSON line.
  */
@@ -111,6 +113,20 @@ public final class ReaderBench implements Callable<Integer> {
         return limit > 0 ? out.subList(0, Math.min(limit, out.size())) : out;
     }
 
+    /**
+     * The prompt with only the context row that shares the most words with the question, as the quickstart's
+     * local chain gives its model ({@link WordOverlapReranker}); a prompt without rows is returned as it is.
+     */
+    public static String bestRow(String prompt) {
+        int q = prompt.lastIndexOf("\nQuestion: ");
+        if (!prompt.startsWith("Context:\n") || q < 0) {
+            return prompt;
+        }
+        String question = prompt.substring(q + "\nQuestion: ".length());
+        List<String> rows = List.of(prompt.substring("Context:\n".length(), q).strip().split("\n\n"));
+        return "Context:\n" + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question;
+    }
+
     /** Exact match overall ({@code "all"}) and per kind. */
     public record Scores(Map<String, int[]> perKind) {
         double em(String kind) {
@@ -178,7 +194,11 @@ public final class ReaderBench implements Callable<Integer> {
             try (CausalLM model = CausalLM.load(tuned); HfTokenizer tokenizer = HfTokenizer.load(tuned)) {
                 InstructionTemplate template = TrellisManifest.read(tuned).template();
                 table.put("finetuned", score(CheckpointEvaluation.greedy(model, tokenizer, template, 32), questions));
-                table.put("finetuned+grounded", score(GroundedAnswers.answerer(model, tokenizer, template, 32), questions));
+                Answerer finetunedAnswers = CheckpointEvaluation.greedy(model, tokenizer, template, 32);
+                Answerer groundedAnswers = GroundedAnswers.answerer(model, tokenizer, template, 32);
+                table.put("finetuned+grounded", score(groundedAnswers, questions));
+                table.put("best row", score(q -> finetunedAnswers.answer(bestRow(q)), questions));
+                table.put("best row+grounded", score(q -> groundedAnswers.answer(bestRow(q)), questions));
             }
             if (scratchMinutes > 0) {
                 Path tiny = scratch.resolve("scratch");
@@ -210,6 +230,7 @@ public final class ReaderBench implements Callable<Integer> {
         json.put("questions", questions.size());
         table.forEach((name, s) -> json.put(name.replace(' ', '_').replace('+', '_') + "_context_em", round(s.em("all"))));
         json.put("finetuned_min_kind_em", round(table.get("finetuned").minKind()));
+        json.put("best_row_min_kind_em", round(table.get("best row").minKind()));
         json.put("generic_base_em", round((double) generic.get("all")[0] / generic.get("all")[1]));
         out.println(new ObjectMapper().writeValueAsString(json));
         return 0;
