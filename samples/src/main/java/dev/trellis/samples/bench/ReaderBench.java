@@ -193,8 +193,8 @@ public final class ReaderBench implements Callable<Integer> {
             }
             try (CausalLM model = CausalLM.load(tuned); HfTokenizer tokenizer = HfTokenizer.load(tuned)) {
                 InstructionTemplate template = TrellisManifest.read(tuned).template();
-                table.put("finetuned", score(CheckpointEvaluation.greedy(model, tokenizer, template, 32), questions));
                 Answerer finetunedAnswers = CheckpointEvaluation.greedy(model, tokenizer, template, 32);
+                table.put("finetuned", score(finetunedAnswers, questions));
                 Answerer groundedAnswers = GroundedAnswers.answerer(model, tokenizer, template, 32);
                 table.put("finetuned+grounded", score(groundedAnswers, questions));
                 table.put("best row", score(q -> finetunedAnswers.answer(bestRow(q)), questions));

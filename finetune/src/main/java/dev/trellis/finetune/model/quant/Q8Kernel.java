@@ -120,10 +120,10 @@ public final class Q8Kernel {
                 d1 = widen(q, o3 * cols + k + LANES).mul(sd).fma(xb, d1);
             }
             int out = r * w.rows();
-            y[out + o] = a0.add(a1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o, full) + (bias == null ? 0 : bias[o]);
-            y[out + o1] = b0.add(b1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o1, full) + (bias == null ? 0 : bias[o1]);
-            y[out + o2] = c0.add(c1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o2, full) + (bias == null ? 0 : bias[o2]);
-            y[out + o3] = d0.add(d1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o3, full) + (bias == null ? 0 : bias[o3]);
+            y[out + o] = a0.add(a1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o, full) + biasOf(bias, o);
+            y[out + o1] = b0.add(b1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o1, full) + biasOf(bias, o1);
+            y[out + o2] = c0.add(c1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o2, full) + biasOf(bias, o2);
+            y[out + o3] = d0.add(d1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o3, full) + biasOf(bias, o3);
         }
         for (int o = from + 4 * quarter; o < to; o++) {
             int row = o * cols;
@@ -136,7 +136,7 @@ public final class Q8Kernel {
                 acc1 = widen(q, row + k + LANES).mul(scale).fma(FloatVector.fromArray(F, x, xr + k + LANES), acc1);
             }
             y[r * w.rows() + o] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail(x, xr, w, o, full)
-                    + (bias == null ? 0 : bias[o]);
+                    + biasOf(bias, o);
         }
     }
 
@@ -206,11 +206,15 @@ public final class Q8Kernel {
                                FloatVector a1, FloatVector a2, FloatVector a3) {
         int out = w.rows();
         int cols = w.cols();
-        float b = bias == null ? 0 : bias[o];
+        float b = biasOf(bias, o);
         y[r * out + o] = a0.reduceLanes(VectorOperators.ADD) + tail(x, r * cols, w, o, full) + b;
         y[(r + 1) * out + o] = a1.reduceLanes(VectorOperators.ADD) + tail(x, (r + 1) * cols, w, o, full) + b;
         y[(r + 2) * out + o] = a2.reduceLanes(VectorOperators.ADD) + tail(x, (r + 2) * cols, w, o, full) + b;
         y[(r + 3) * out + o] = a3.reduceLanes(VectorOperators.ADD) + tail(x, (r + 3) * cols, w, o, full) + b;
+    }
+
+    private static float biasOf(float[] bias, int o) {
+        return bias == null ? 0 : bias[o];
     }
 
     /** Output o's inputs from {@code full} on: the shorter last group of a row whose length is not a multiple of 32. */
@@ -247,7 +251,7 @@ public final class Q8Kernel {
                     }
                     sum += part * s[o * groups + g];
                 }
-                y[r * w.rows() + o] = sum + (bias == null ? 0 : bias[o]);
+                y[r * w.rows() + o] = sum + biasOf(bias, o);
             }
         }
     }
