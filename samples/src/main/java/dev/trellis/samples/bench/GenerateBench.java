@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 
 import ai.djl.engine.Engine;
 import dev.trellis.finetune.generate.GenerationConfig;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generation tokens/s with and without the KV cache (256 new tokens, 5M and 1M decoders).",
                 "With --shape NAME or --model DIR: float32 vs int8 decoding of a real-size model at batch 1 and 4, "
-                        + "prefill of a 512-token prompt, and the memory-bandwidth limit measured in the same run."})
+                        + "prefill of a 512-token prompt, and the memory-bandwidth limit measured in the same run; "
+                        + "on llama/qwen2 models Jlama decodes the same weights as a peer when a Java 21+ runtime is found."})
 public final class GenerateBench implements Runnable {
 
     int newTokens = 256;
@@ -60,6 +63,15 @@ public final class GenerateBench implements Runnable {
 
     @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face checkpoint directory to measure (float32 vs int8).")
     Path model;
+
+    @Option(names = "--peer-java", paramLabel = "PATH",
+            description = "A Java 21+ JDK (its home or bin/java) to run the Jlama peer on llama/qwen2 models "
+                    + "(default: JAVA21_HOME, JAVA_HOME, this JVM, or the newest JDK installed).")
+    Path peerJava;
+
+    @Option(names = "--peer-timeout", paramLabel = "SECONDS",
+            description = "How long the Jlama peer may run before it is stopped (default: ${DEFAULT-VALUE}).")
+    long peerTimeout = 900;
 
     private record Spec(String name, int hidden, int layers, int heads, int intermediate) {
     }
@@ -130,24 +142,49 @@ public final class GenerateBench implements Runnable {
         if (newTokens < 1 || rounds < 1) {
             throw new UserError("--new-tokens and --rounds must be at least 1; got " + newTokens + " and " + rounds);
         }
+        if (peerTimeout < 1) {
+            throw new UserError("--peer-timeout must be at least 1 second; got " + peerTimeout);
+        }
         // The table's default of 256 new tokens is for the small decoders; real sizes get shorter rounds.
         int tokens = newTokensGiven ? newTokens : 32;
+        // Found first, so that a wrong --peer-java stops the bench before minutes of measuring.
+        JlamaPeer peer = JlamaPeer.onThisMachine(peerJava, java.time.Duration.ofSeconds(peerTimeout));
         if (model != null) {
             if (!Files.isDirectory(model)) {
                 throw new UserError("--model " + model + " is not a directory; give a Hugging Face checkpoint directory");
             }
             try (CausalLM lm = CausalLM.load(model); CausalLM copy = CausalLM.load(model)) {
-                new QuantizedDecodeBench(model.getFileName().toString(), tokens, rounds).run(lm, copy);
+                new QuantizedDecodeBench(model.getFileName().toString(), tokens, rounds)
+                        .run(lm, copy, () -> peer.measure(model, QuantizedDecodeBench.PROMPT, tokens, rounds));
             }
             return;
         }
         Map<String, Object> config = PublishedShapes.config(shape);
+        Optional<String> whyNot = peer.whyNot(String.valueOf(config.get("model_type")));
         long start = System.nanoTime();
+        Path saved = null;
         try (CausalLM lm = CausalLM.create(ModelConfig.fromMap(config), 1);
              CausalLM copy = lm.toDataType(ai.djl.ndarray.types.DataType.FLOAT32)) {
             System.out.printf(Locale.ROOT, "built %s with random weights (and a copy to quantize) in %.1f s%n",
                     PublishedShapes.canonical(shape), (System.nanoTime() - start) / 1e9);
-            new QuantizedDecodeBench(PublishedShapes.canonical(shape), tokens, rounds).run(lm, copy);
+            Supplier<JlamaPeer.Outcome> peerRun = () -> new JlamaPeer.NotRun(whyNot.orElseThrow());
+            if (whyNot.isEmpty()) {
+                // The peer decodes the very same weights: saved now, in float32, before the copy is quantized.
+                saved = Files.createTempDirectory("trellis-bench-peer-checkpoint");
+                Path checkpoint = saved.resolve("checkpoint");
+                start = System.nanoTime();
+                lm.save(checkpoint);
+                System.out.printf(Locale.ROOT, "saved the weights for the peer (%s) in %.1f s%n", peer.describe(),
+                        (System.nanoTime() - start) / 1e9);
+                peerRun = () -> peer.measure(checkpoint, QuantizedDecodeBench.PROMPT, tokens, rounds);
+            }
+            new QuantizedDecodeBench(PublishedShapes.canonical(shape), tokens, rounds).run(lm, copy, peerRun);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the checkpoint for the Jlama peer", e);
+        } finally {
+            if (saved != null) {
+                deleteQuietly(saved);
+            }
         }
     }
 

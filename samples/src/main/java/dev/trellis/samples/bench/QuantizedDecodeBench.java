@@ -15,13 +15,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * {@code trellis bench generate --shape NAME | --model DIR}: a model decoded in float32 and a copy of
  * it quantized to int8, in one process, rounds interleaved: decode tokens/s at batch 1
  * and 4 (greedy, the KV cache, {@code newTokens} steps after a 16-token prompt, median of rounds),
  * prefill tokens/s of a 512-token prompt, and the memory-bandwidth limit measured in the same run
- * (weight bytes read per token / bytes per second). Ends with one JSON line.
+ * (weight bytes read per token / bytes per second). Then the peer, Jlama, on the same weights (see
+ * {@link JlamaPeer}; skipped with the reason where it cannot run). Ends with one JSON line.
  */
 final class QuantizedDecodeBench {
 
@@ -46,13 +48,17 @@ final class QuantizedDecodeBench {
     private record Rate(double wall, double cpu) {
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
      * Measures {@code model} (float32) against {@code copy} (the same weights, quantized here), rounds
-     * interleaving the two so that load from other processes hits both alike. The caller closes both.
+     * interleaving the two so that load from other processes hits both alike, then asks {@code peer} for
+     * Jlama's figures on the same checkpoint (run after ours, so the two never share the cores). The caller
+     * closes both models.
      */
-    void run(CausalLM model, CausalLM copy) {
+    void run(CausalLM model, CausalLM copy, Supplier<JlamaPeer.Outcome> peer) {
         if (model.dataType() != DataType.FLOAT32) {
             throw new IllegalStateException("the bench starts from a float32 model; got " + model.dataType());
         }
@@ -124,10 +130,8 @@ final class QuantizedDecodeBench {
         System.out.printf(Locale.ROOT, "peak resident memory %.0f MB, both models together (float32 parameters %.0f MB each; "
                         + "the int8 model adds %.0f MB of int8 weights and scales, kept beside its float copy for prefill)%n",
                 peakRss / 1e6, model.memoryFootprint() / 1e6, copy.quantizedBytes() / 1e6);
-        String peer = Runtime.version().feature() >= 21
-                ? "jlama-core is not on this build's classpath (it needs Java 21+ and was not added)"
-                : "Jlama needs Java 21+; this JVM is Java " + Runtime.version().feature();
-        System.out.println("peer: skipped, " + peer);
+        JlamaPeer.Outcome outcome = peer.get();
+        report(outcome, fp32.batch1(), int8.batch1());
         System.out.printf(Locale.ROOT, "{\"bench\":\"generate\",\"model\":\"%s\",\"unit\":\"new tokens/s\","
                         + "\"fp32_tokens_per_s\":%.2f,\"int8_tokens_per_s\":%.2f,\"int8_speedup\":%.3f,"
                         + "\"bandwidth_fraction\":%.3f,\"fp32_batch4_tokens_per_s\":%.2f,\"int8_batch4_tokens_per_s\":%.2f,"
@@ -135,10 +139,44 @@ final class QuantizedDecodeBench {
                         + "\"bandwidth_gb_per_s\":%.2f,\"fp32_limit_tokens_per_s\":%.2f,\"int8_limit_tokens_per_s\":%.2f,"
                         + "\"fp32_bytes_per_token\":%d,\"int8_bytes_per_token\":%d,\"peak_rss_bytes\":%d,"
                         + "\"fp32_tokens_per_cpu_s\":%.2f,\"int8_tokens_per_cpu_s\":%.2f,\"int8_speedup_cpu\":%.3f,"
-                        + "\"decode_thread_cpu_share\":%.3f,\"peer\":\"skipped: %s\"}%n",
+                        + "\"decode_thread_cpu_share\":%.3f,%s}%n",
                 name, fp32.batch1(), int8.batch1(), speedup, fraction, fp32.batch4(), int8.batch4(), fp32.prefill(),
                 int8.prefill(), prefill, bandwidth / 1e9, fp32Limit, int8Limit, fp32Bytes, int8Bytes, peakRss,
-                fp32Cpu.batch1(), int8Cpu.batch1(), speedupCpu, share, peer);
+                fp32Cpu.batch1(), int8Cpu.batch1(), speedupCpu, share, peerJson(outcome));
+    }
+
+    /** The peer's lines of the human-readable report: its table and how Trellis compares, or why it did not run. */
+    private static void report(JlamaPeer.Outcome outcome, double fp32, double int8) {
+        if (outcome instanceof JlamaPeer.NotRun notRun) {
+            System.out.println("peer: skipped, " + notRun.reason());
+            if (!notRun.stderrTail().isBlank()) {
+                System.out.println("peer stderr (last lines):");
+                notRun.stderrTail().lines().forEach(line -> System.out.println("  " + line));
+            }
+            return;
+        }
+        JlamaPeer.Measured m = (JlamaPeer.Measured) outcome;
+        System.out.printf(Locale.ROOT, "%npeer: %s, %d threads, same checkpoint, prompt, new tokens and rounds (took %.0f s)%n",
+                m.peer(), m.threads(), m.seconds());
+        System.out.printf(Locale.ROOT, "%-7s %14s %14s%n", "Jlama", "batch 1 tok/s", "prefill tok/s");
+        System.out.printf(Locale.ROOT, "%-7s %14.1f %14.1f%n", "fp32", m.fp32(), m.fp32Prefill());
+        System.out.printf(Locale.ROOT, "%-7s %14.1f %14.1f   (Q4 weights, %s activations; Jlama has no 8-bit weight kernel)%n",
+                "q4", m.q4(), m.q4Prefill(), m.q4Activations());
+        System.out.printf(Locale.ROOT, "Jlama prefill over a %d-token prompt. Trellis vs Jlama at batch 1: fp32 %.2fx, "
+                + "Trellis int8 vs Jlama q4 %.2fx%n", m.prefillTokens(), fp32 / m.fp32(), int8 / m.q4());
+    }
+
+    /** The peer's fields of the JSON line; {@code peer_int8_tokens_per_s} is null because Jlama has no int8 weights. */
+    private static String peerJson(JlamaPeer.Outcome outcome) {
+        if (outcome instanceof JlamaPeer.NotRun notRun) {
+            return "\"peer\":" + JSON.valueToTree("skipped: " + notRun.reason());
+        }
+        JlamaPeer.Measured m = (JlamaPeer.Measured) outcome;
+        return String.format(Locale.ROOT, "\"peer\":%s,\"peer_fp32_tokens_per_s\":%.2f,\"peer_int8_tokens_per_s\":null,"
+                        + "\"peer_q4_tokens_per_s\":%.2f,\"peer_fp32_prefill_tokens_per_s\":%.1f,\"peer_q4_prefill_tokens_per_s\":%.1f,"
+                        + "\"peer_prefill_tokens\":%d,\"peer_q4_activations\":%s,\"peer_threads\":%d",
+                JSON.valueToTree(m.peer()), m.fp32(), m.q4(), m.fp32Prefill(), m.q4Prefill(), m.prefillTokens(),
+                JSON.valueToTree(m.q4Activations()), m.threads());
     }
 
     /** New tokens per second (all rows together) over {@code tokens} greedy steps after the prompt. */
