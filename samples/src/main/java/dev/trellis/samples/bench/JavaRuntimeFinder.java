@@ -71,7 +71,7 @@ final class JavaRuntimeFinder {
                     ? explicit.getParent().getParent() : explicit;
             String problem = problem(home);
             if (problem != null) {
-                throw new UserError(flag + " " + explicit + ": " + problem + "; give the home folder of a Java " + minimum
+                throw new UserError(flag + " " + explicit + " will not do (" + problem + "); give the home folder of a Java " + minimum
                         + "+ JDK (the folder holding bin/java and the release file)");
             }
             return new Search(read(home), flag + " " + explicit);
