@@ -146,11 +146,17 @@ final class JlamaPeer {
         }
         try {
             Path model = work.resolve("model");
-            layOut(checkpoint, config, model);
-            Files.createDirectories(work.resolve("tmp"));
-            return run(model, work, prompt, newTokens, rounds);
-        } catch (IOException e) {
-            return new NotRun("cannot lay out " + checkpoint + " for Jlama: " + e.getMessage());
+            try {
+                layOut(checkpoint, config, model);
+                Files.createDirectories(work.resolve("tmp"));
+            } catch (IOException e) {
+                return new NotRun("cannot lay out " + checkpoint + " for Jlama in " + work + ": " + e.getMessage());
+            }
+            try {
+                return run(model, work, prompt, newTokens, rounds);
+            } catch (IOException e) {
+                return new NotRun("cannot run Jlama with " + java.orElseThrow().java() + ": " + e.getMessage());
+            }
         } finally {
             deleteQuietly(work);
         }
