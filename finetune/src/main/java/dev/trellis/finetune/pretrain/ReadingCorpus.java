@@ -327,7 +327,7 @@ public final class ReadingCorpus {
         Field f = field(schema, key);
         // half the time the question names the key itself: the same tokens as in the context, the lookup's
         // easiest cue; else one of the field's own phrasings, which a finetune adds more of
-        String q = rnd.nextBoolean() ? "What is the {key} of {name}?".replace("{key}", key)
+        String q = rnd.nextBoolean() ? "What is the {key} of {name}?".replace("{key}", spoken(f))
                 : f.asks().get(rnd.nextInt(f.asks().size()));
         return new Example(fill(q, name, schema), answerValue(f, target.get(key)), "field", schema.noun());
     }
@@ -463,17 +463,47 @@ public final class ReadingCorpus {
             }
             value = other;
         }
-        String q = "Is the " + f.key() + " of " + name + " " + answerValue(f, value) + "?";
+        String q = f.kind() == Kind.RATING ? "Does " + name + " have " + answerValue(f, value).replace("No ", "no ") + "?"
+                : "Is the " + f.key() + " of " + name + " " + answerValue(f, value) + "?";
         return new Example(q, truth ? "Yes" : "No", "yes_no", schema.noun());
     }
 
     private Example notInContextQuestion(RecordSchema schema, List<Map<String, String>> records, List<String> shown) {
         Map<String, String> ghost = records(schema, 1).get(0);
+        if (rnd.nextBoolean()) {
+            ghost.put("name", nearMiss(records.get(rnd.nextInt(records.size())).get("name"), ghost.get("name")));
+        }
         if (records.stream().anyMatch(r -> r.get("name").equals(ghost.get("name")))) {
             return null;
         }
         Example e = fieldQuestion(schema, List.of(ghost), shown, ghost);
         return new Example(e.prompt(), notInContext(schema.noun()), "not_in_context", schema.noun());
+    }
+
+    /**
+     * A shown record's name with one word swapped for a word of another name ("Velo Amber Tent in Coral" for
+     * "Velo Amber Tent in Teal"): catalogue products share most of their words, so telling "the record the
+     * question names is absent" from "a record much like it is present" must look at every word.
+     */
+    private String nearMiss(String shown, String other) {
+        String[] words = shown.split(" ");
+        List<String> donor = new ArrayList<>();
+        for (String w : other.split(" ")) {
+            if (!w.isEmpty() && Character.isUpperCase(w.charAt(0)) && !List.of(words).contains(w)) {
+                donor.add(w);
+            }
+        }
+        List<Integer> swappable = new ArrayList<>();
+        for (int i = 0; i < words.length; i++) {
+            if (!words[i].isEmpty() && Character.isUpperCase(words[i].charAt(0))) {
+                swappable.add(i); // a name word, not "in" or "of"
+            }
+        }
+        if (donor.isEmpty() || swappable.isEmpty()) {
+            return other;
+        }
+        words[swappable.get(rnd.nextInt(swappable.size()))] = donor.get(rnd.nextInt(donor.size()));
+        return String.join(" ", words);
     }
 
     private static String fill(String question, String name, RecordSchema schema) {
@@ -482,7 +512,16 @@ public final class ReadingCorpus {
 
     /** How a value is answered: prices always with a dollar sign. */
     static String answerValue(Field f, String raw) {
-        return f.kind() == Kind.PRICE ? "$" + raw : raw;
+        return switch (f.kind()) {
+            case PRICE -> "$" + raw;
+            case RATING -> "none".equals(raw) ? "No " + spoken(f) + " rating" : spoken(f) + " " + raw;
+            default -> raw;
+        };
+    }
+
+    /** How a question names a field: a rating's acronym in capitals, any other key as the context shows it. */
+    private static String spoken(Field f) {
+        return f.kind() == Kind.RATING ? f.key().toUpperCase(Locale.ROOT) : f.key();
     }
 
     private static boolean unique(List<Map<String, String>> records, String key, String value) {

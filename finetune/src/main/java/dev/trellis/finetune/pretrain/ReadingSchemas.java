@@ -108,6 +108,10 @@ public final class ReadingSchemas {
         return new Field(key, Kind.NUMBER, values, asks, null, more, less, describe);
     }
 
+    private static Field rating(String acronym, Function<Random, String> values, List<String> asks, String describe) {
+        return new Field(acronym, Kind.RATING, values, asks, null, null, null, describe);
+    }
+
     private static Field price(int min, int max, String more, String less) {
         return new Field("price", Kind.PRICE, r -> price(r, min, max),
                 List.of("How much does {name} cost?", "What is the price of {name}?", "What does {name} sell for?"),
@@ -162,7 +166,10 @@ public final class ReadingSchemas {
                             "{Name} sits at an elevation of {value}."),
                     number("founded", number(800, 1990), List.of("When was {name} founded?"),
                             "Which city was founded later, {a} or {b}?", "Which city is older, {a} or {b}?",
-                            "{Name} was founded in {value}."))),
+                            "{Name} was founded in {value}."),
+                    rating("aqi", r -> r.nextInt(4) == 0 ? "none" : Integer.toString(5 + r.nextInt(180)),
+                            List.of("What AQI rating does {name} have?", "How clean is the air in {name}?",
+                                    "What is the air quality of {name}?"), "Air quality in {name}: {value}."))),
             new RecordSchema("flight", "flights", "", List.of("FL", "AX", "QK", "NV", "ZB"), r -> pick(r, "AX", "QK", "NV", "ZB",
                     "LM", "OE") + " " + (100 + r.nextInt(9000)), List.of(
                     category("from", ReadingSchemas::place, List.of("Where does flight {name} depart from?",
@@ -210,6 +217,9 @@ public final class ReadingSchemas {
                             "Which device comes in {value}?", "{Name} comes in {value}."),
                     number("warranty", r -> (1 + r.nextInt(5)) + " years", List.of("How long is the warranty on {name}?"),
                             null, null, "{Name} has a warranty of {value}."),
+                    rating("ipx", oneOf("none", "none", "4", "5", "6", "7", "8"), List.of("What IPX rating does {name} have?",
+                            "How water resistant is {name}?", "What is the IPX rating of {name}?"),
+                            "Water resistance of {name}: {value}."),
                     price(15, 1800, "Which device costs more, {a} or {b}?", "Which device is cheaper, {a} or {b}?"))),
             new RecordSchema("invoice", "invoices", "invoice ", List.of("INV", "IN", "BILL"), r -> String.format(Locale.ROOT,
                     "%s-%05d", pick(r, "INV", "IN", "BILL"), r.nextInt(100000)), List.of(
@@ -286,5 +296,8 @@ public final class ReadingSchemas {
                             "{Name} has {value} pockets."),
                     category("rating", oneOf("none", "IPX4", "IPX6", "IPX7", "3-season", "4-season"),
                             List.of("What rating does {name} have?"), null, "{Name} is rated {value}."),
+                    rating("upf", oneOf("none", "15", "25", "30", "40", "50", "50+"), List.of("What UPF rating does {name} have?",
+                            "How much sun protection does {name} give?", "What is the UPF of {name}?"),
+                            "Sun protection of {name}: {value}."),
                     price(9, 700, "Which item costs more, {a} or {b}?", "Which item is cheaper, {a} or {b}?"))));
 }

@@ -39,7 +39,13 @@ public record RecordSchema(String noun, String plural, String article, List<Stri
         /** A date {@code 2024-03-17}: asked and compared ("earlier", "later"). */
         DATE,
         /** Free text unique to its record (a person's name, an address): asked and reverse-looked-up. */
-        TEXT
+        TEXT,
+        /**
+         * A rating named by an acronym key ({@code upf: 50+}, {@code ipx: none}): questions spell the key in
+         * capitals ("What UPF rating ..."), which shares no token with the lower-case key, and the answer wraps
+         * the value: {@code UPF 50+}, or {@code No UPF rating} for {@code none}.
+         */
+        RATING
     }
 
     /**

@@ -49,14 +49,46 @@ class ReadingCorpusTest {
             int shown = records.split("\n\n").length;
             assertThat(shown).isBetween(1, 8);
             switch (e.type()) {
-                case "field", "which", "which2", "compare" ->
-                        assertThat(context).as(e.prompt()).contains(e.answer().startsWith("$") ? e.answer().substring(1) : e.answer());
+                case "field", "which", "which2", "compare" -> assertThat(context).as(e.prompt()).contains(readOff(e.answer()));
                 case "not_in_context" -> assertThat(e.answer()).isEqualTo(ReadingCorpus.notInContext(e.schema()));
                 case "yes_no" -> assertThat(e.answer()).isIn("Yes", "No");
                 case "count" -> assertThat(Integer.parseInt(e.answer())).isBetween(1, shown);
                 default -> throw new AssertionError(e.type());
             }
         }
+    }
+
+    /** What the context shows for an answer: the price without its $, a rating's acronym as its lower-case key. */
+    private static String readOff(String answer) {
+        java.util.regex.Matcher rating = java.util.regex.Pattern.compile("(No ([A-Z]+) rating|([A-Z]{3}) (\\S+))").matcher(answer);
+        if (rating.matches()) {
+            return rating.group(2) != null ? rating.group(2).toLowerCase(java.util.Locale.ROOT) + ": none"
+                    : rating.group(3).toLowerCase(java.util.Locale.ROOT) + ": " + rating.group(4);
+        }
+        return answer.startsWith("$") ? answer.substring(1) : answer;
+    }
+
+    @Test
+    void ratingsAreAskedInCapitalsAndAnsweredInWords() {
+        ReadingCorpus corpus = new ReadingCorpus(11);
+        int ratings = 0;
+        int nearMisses = 0;
+        for (int i = 0; i < 4000; i++) {
+            ReadingCorpus.Example e = corpus.reading(4);
+            String question = e.prompt().substring(e.prompt().lastIndexOf("\nQuestion: ") + 11);
+            if (e.type().equals("field") && e.answer().matches("(No (UPF|IPX|AQI) rating|(UPF|IPX|AQI) \\S+)")) {
+                ratings++;
+                assertThat(question).as(e.prompt()).doesNotContain("upf", "ipx", "aqi");
+            }
+            if (e.type().equals("not_in_context")) {
+                String records = e.prompt().substring(0, e.prompt().lastIndexOf("\nQuestion: "));
+                long sharedWords = java.util.Arrays.stream(question.split("[ ?]+")).filter(w -> w.length() > 3
+                        && Character.isUpperCase(w.charAt(0)) && records.contains(w)).count();
+                nearMisses += sharedWords >= 2 ? 1 : 0;
+            }
+        }
+        assertThat(ratings).as("rating questions").isGreaterThan(50);
+        assertThat(nearMisses).as("not-in-context questions naming a near copy of a shown record").isGreaterThan(20);
     }
 
     @Test
