@@ -124,8 +124,11 @@ public abstract class DecodeStep {
         }
         try {
             kv.reserveColumn();
+            int half = rotary.dim() / 2;
             for (int b = 0; b < batch; b++) {
                 weights.embedding(embedding, tokens.ids()[b], s.x, b * hidden);
+                // every layer rotates by the same angles
+                rotary.angles(tokens.positions()[tokens.positionRows() == 1 ? 0 : b], s.cos, s.sin, b * half);
             }
             layers(s, tokens, kv);
             kv.advance();
@@ -157,8 +160,6 @@ public abstract class DecodeStep {
         float[] scores = s.scores(total);
         int group = heads / kvHeads;
         for (int b = 0; b < tokens.batch(); b++) {
-            long position = tokens.positions()[tokens.positionRows() == 1 ? 0 : b];
-            rotary.angles(position, s.cos, s.sin, b * half);
             for (int g = 0; g < kvHeads; g++) {
                 int ko = b * kRow + kBase + g * kStep;
                 rotary.rotate(k, ko, s.cos, s.sin, b * half);
