@@ -18,8 +18,8 @@ import dev.trellis.finetune.model.decode.KvBuffers;
  *
  * <p>An int8 model's fused decoding step keeps the keys and values in Java arrays instead
  * ({@link KvBuffers}), loaded from the NDArrays on its first step. One side is the truth at a time:
- * after a fused step the NDArrays are stale, and every operation here that reads or reshapes them
- * first writes the Java side back and then drops it (the next fused step loads it again).
+ * after a fused step the NDArrays are freed, and every operation here that reads or reshapes them
+ * first writes the Java side back into new ones and then drops it (the next fused step loads it again).
  */
 public final class KvCache implements AutoCloseable {
 
@@ -94,10 +94,20 @@ public final class KvCache implements AutoCloseable {
         return buffers;
     }
 
-    /** A fused step appended one column to {@link #buffers}: the arrays are behind now. */
+    /** A fused step appended one column to {@link #buffers}: the arrays are behind now, and freed until needed. */
     void fusedStepDone() {
         length++;
-        arraysStale = true;
+        if (!arraysStale) {
+            arraysStale = true;
+            for (int layer = 0; layer < keys.length; layer++) {
+                if (keys[layer] != null) {
+                    keys[layer].close();
+                    values[layer].close();
+                    keys[layer] = null;
+                    values[layer] = null;
+                }
+            }
+        }
     }
 
     /** Whether fused steps hold the latest keys and values (tests check that the fused path ran). */
@@ -112,8 +122,8 @@ public final class KvCache implements AutoCloseable {
             for (int layer = 0; layer < keys.length; layer++) {
                 NDArray k = manager.create(buffers.dense(layer, false), shape);
                 NDArray v = manager.create(buffers.dense(layer, true), shape);
-                keys[layer] = keys[layer] == null ? own(k) : replace(keys[layer], k);
-                values[layer] = values[layer] == null ? own(v) : replace(values[layer], v);
+                keys[layer] = own(k);
+                values[layer] = own(v);
             }
             arraysStale = false;
         }
