@@ -14,9 +14,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The fused decoding step (plain Java, {@link FusedDecode}) against the DJL path on the same int8 model:
  * every scenario runs twice, fused and with the fused step switched off, and the logits of every call
  * must agree to 1e-4 of the row's largest logit, greedy choices alike. Scenarios: greedy decoding after a
- * prompt; two left-padded rows with a mask; a multi-token DJL call between fused steps on one cache;
+ * prompt; left-, right- and unpadded rows with a mask; a multi-token DJL call between fused steps on one cache;
  * continuous batching's row selection and column dropping between fused steps.
  */
 class FusedDecodeParityTest {
@@ -61,6 +66,37 @@ class FusedDecodeParityTest {
             compare(name + " padded batch", model, (lm, out) -> paddedBatch(lm, m, out));
             compare(name + " DJL call between fused steps", model, (lm, out) -> djlBetween(lm, m, out));
             compare(name + " rows leaving", model, (lm, out) -> rowsLeaving(lm, m, out));
+        }
+    }
+
+    /** Threads decoding on one model at once (a server's workers) each get what they get alone. */
+    @Test
+    void concurrentDecodersShareTheModelSafely() throws Exception {
+        try (CausalLM model = open("llama", TinyModels.llama()); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            List<float[]> alone = new ArrayList<>();
+            greedy(model, m, alone);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<List<float[]>>> runs = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    runs.add(pool.submit(() -> {
+                        List<float[]> out = new ArrayList<>();
+                        try (NDManager own = NDManager.newBaseManager(Device.cpu())) {
+                            greedy(model, own, out);
+                        }
+                        return out;
+                    }));
+                }
+                for (Future<List<float[]>> run : runs) {
+                    List<float[]> got = run.get(60, TimeUnit.SECONDS);
+                    assertThat(got).hasSameSizeAs(alone);
+                    for (int c = 0; c < got.size(); c++) {
+                        assertThat(got.get(c)).as("call %d", c).containsExactly(alone.get(c));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
@@ -128,17 +164,21 @@ class FusedDecodeParityTest {
         }
     }
 
-    /** Two prompts, the shorter left-padded, then 6 steps with the mask growing by a column each. */
+    /** Three prompts, one left-padded, one right-padded, one full, then 6 greedy steps, the mask growing a column each. */
     private static void paddedBatch(CausalLM model, NDManager m, List<float[]> out) {
         try (KvCache cache = model.newKvCache()) {
-            long[][] ids = {{0, 0, 0, 7, 21, 33}, {12, 4, 50, 8, 19, 2}};
-            long[][] mask = {{0, 0, 0, 1, 1, 1}, {1, 1, 1, 1, 1, 1}};
+            long[][] ids = {{0, 0, 0, 7, 21, 33}, {14, 3, 27, 0, 0, 0}, {12, 4, 50, 8, 19, 2}};
+            long[][] mask = {{0, 0, 0, 1, 1, 1}, {1, 1, 1, 0, 0, 0}, {1, 1, 1, 1, 1, 1}};
             float[] logits = call(model, m, ids, mask, cache, out);
+            int vocab = model.config().vocabSize();
             for (int t = 0; t < 6; t++) {
                 mask = grow(mask);
-                int vocab = model.config().vocabSize();
-                long[][] next = {{argMax(logits, 0, vocab)}, {argMax(logits, vocab, vocab)}};
+                long[][] next = new long[3][1];
+                for (int row = 0; row < 3; row++) {
+                    next[row][0] = argMax(logits, row * vocab, vocab);
+                }
                 logits = call(model, m, next, mask, cache, out);
+                assertThat(fusedHeld(model, cache)).isTrue();
             }
         }
     }
