@@ -91,28 +91,33 @@ final class DecodeMath {
             max = Math.max(max, s);
         }
         float sum = 0;
-        for (int j = 0; j < total; j++) {
+        int j = 0;
+        for (int end = F.loopBound(total); j < end; j += LANES) {
+            FloatVector e = FloatVector.fromArray(F, scores, j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(scores, j);
+            sum += e.reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < total; j++) {
             float e = (float) Math.exp(scores[j] - max);
             scores[j] = e;
             sum += e;
         }
-        for (int j = 0; j < total; j++) {
-            scores[j] /= sum;
+        java.util.Arrays.fill(out, oo, oo + d, 0f);
+        for (j = 0; j < total; j++) {
+            // out += p_j v_j through memory: a vector carried across a nested loop is kept in memory by C2
+            axpy(scores[j] / sum, values, kvo + j * d, out, oo, d);
         }
-        int k = 0;
-        for (int end = F.loopBound(d); k < end; k += LANES) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int j = 0; j < total; j++) {
-                acc = FloatVector.fromArray(F, values, kvo + j * d + k).fma(FloatVector.broadcast(F, scores[j]), acc);
-            }
-            acc.intoArray(out, oo + k);
+    }
+
+    /** y += a x over n values. */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += LANES) {
+            FloatVector.fromArray(F, x, xo + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yo + i))
+                    .intoArray(y, yo + i);
         }
-        for (; k < d; k++) {
-            float acc = 0;
-            for (int j = 0; j < total; j++) {
-                acc += scores[j] * values[kvo + j * d + k];
-            }
-            out[oo + k] = acc;
+        for (; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
         }
     }
 
