@@ -55,6 +55,10 @@ abstract class AbstractCausalLM implements CausalLM {
     private WeightSource source;
     /** Set by {@link #quantize}: where {@link #linear} sends weights once they are int8. */
     private volatile Int8Linears int8;
+    /** Set by {@link #quantize} where the architecture has one: decoding steps in plain Java (see {@link FusedDecode}). */
+    private volatile FusedDecode fused;
+    /** Off only in tests that compare the fused step with the DJL path on the same model. */
+    private volatile boolean fusedEnabled = true;
     private ObjectNode sourceConfigJson;
     private ObjectNode generationConfigJson;
 
@@ -139,6 +143,21 @@ abstract class AbstractCausalLM implements CausalLM {
         try (NDManager m = manager.newSubManager()) {
             forward(m.create(new long[][] {{0}}));
         }
+        fused = FusedDecode.of(this, int8);
+    }
+
+    /** Turns the fused decoding step off or on again (tests compare it with the DJL path on one model). */
+    void fusedDecoding(boolean enabled) {
+        fusedEnabled = enabled;
+    }
+
+    boolean fusedEnabled() {
+        return fusedEnabled;
+    }
+
+    /** Whether decoding steps of this model may run fused (an int8 model of a supported architecture). */
+    boolean hasFusedDecoding() {
+        return fused != null;
     }
 
     @Override
@@ -197,6 +216,10 @@ abstract class AbstractCausalLM implements CausalLM {
         return p;
     }
 
+    boolean hasParameter(String name) {
+        return parameters.containsKey(name);
+    }
+
     @Override
     public KvCache newKvCache() {
         return new KvCache(manager, config.numHiddenLayers());
@@ -215,8 +238,14 @@ abstract class AbstractCausalLM implements CausalLM {
     @Override
     public final NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache) {
         Int8Linears q = int8;
-        return q == null ? computeLogits(inputIds, attentionMask, cache)
-                : q.forward(inputIds.getShape().size(), () -> computeLogits(inputIds, attentionMask, cache));
+        if (q == null) {
+            return computeLogits(inputIds, attentionMask, cache);
+        }
+        FusedDecode f = fused;
+        if (f != null && fusedEnabled && f.accepts(inputIds, cache)) {
+            return f.forward(inputIds, attentionMask, cache);
+        }
+        return q.forward(inputIds.getShape().size(), () -> computeLogits(inputIds, attentionMask, cache));
     }
 
     /** The architecture's forward pass (see {@link CausalLM#forward(NDArray, NDArray, KvCache)}): logits [batch, seq, vocab]. */
@@ -278,6 +307,34 @@ abstract class AbstractCausalLM implements CausalLM {
 
     /** Validates the inputs and builds the positions and the additive causal/padding mask. */
     protected final Step prepare(NDArray ids, NDArray attentionMask, KvCache cache, int maxPositions, Integer slidingWindow) {
+        checkIds(ids);
+        int batch = (int) ids.getShape().get(0);
+        int steps = (int) ids.getShape().get(1);
+        int past = cache == null ? 0 : cache.length();
+        int total = past + steps;
+        if (maxPositions > 0 && total > maxPositions) {
+            throw new IllegalArgumentException("sequence of " + total + " positions exceeds the model's " + maxPositions
+                    + " learned positions; truncate the input");
+        }
+        NDManager m = ids.getManager();
+        long[] mask = maskValues(attentionMask, batch, total);
+        int rows = mask == null ? 1 : batch;
+        long[] positions = new long[rows * steps];
+        float[] bias = new float[rows * steps * total];
+        boolean anyMasked = positionsAndMask(mask, rows, steps, past, slidingWindow,
+                dataType == DataType.FLOAT16 ? MASKED_HALF : MASKED, positions, bias);
+        if (!anyMasked) { // a decoding step without padding: adding zeros would be one more op per layer
+            return new Step(m, batch, steps, past, null, positions, rows);
+        }
+        NDArray maskBias = m.create(bias, new Shape(rows, 1, steps, total));
+        if (dataType != DataType.FLOAT32) {
+            maskBias = maskBias.toType(dataType, false); // constants need no gradient, so the cast may cut the graph
+        }
+        return new Step(m, batch, steps, past, maskBias, positions, rows);
+    }
+
+    /** Checks that ids are int64 [batch, steps] within the vocabulary; returns them. */
+    final long[] checkIds(NDArray ids) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("input ids must be [batch, steps]; got shape " + shape);
@@ -285,9 +342,7 @@ abstract class AbstractCausalLM implements CausalLM {
         if (ids.getDataType() != DataType.INT64) {
             throw new IllegalArgumentException("input ids must be int64 token ids; got " + ids.getDataType());
         }
-        int batch = (int) shape.get(0);
-        int steps = (int) shape.get(1);
-        if (steps == 0) {
+        if (shape.get(1) == 0) {
             throw new IllegalArgumentException("input ids are empty: shape " + shape);
         }
         long[] idv = ids.toLongArray();
@@ -297,29 +352,37 @@ abstract class AbstractCausalLM implements CausalLM {
                         + "); the tokenizer does not match this model");
             }
         }
-        int past = cache == null ? 0 : cache.length();
+        return idv;
+    }
+
+    /** The attention mask's values, row-major [batch, total], after checking its shape; null for no mask. */
+    static long[] maskValues(NDArray attentionMask, int batch, int total) {
+        if (attentionMask == null) {
+            return null;
+        }
+        if (!attentionMask.getShape().equals(new Shape(batch, total))) {
+            throw new IllegalArgumentException("attention mask must be [batch, past + steps] = [" + batch + ", " + total
+                    + "] (1 for tokens, 0 for padding); got " + attentionMask.getShape());
+        }
+        if (attentionMask.getDataType() == DataType.INT64) {
+            return attentionMask.toLongArray();
+        }
+        try (NDArray wide = attentionMask.toType(DataType.INT64, false)) {
+            return wide.toLongArray();
+        }
+    }
+
+    /**
+     * The positions ([rows, steps]) and additive mask ([rows, steps, past + steps]: 0 where a query sees a
+     * key, {@code masked} where not) of a call, from the attention mask (null: every column is a token, and
+     * one row stands for all); returns whether any key is hidden. Positions count real tokens only, so a
+     * left-padded prompt starts at position 0.
+     */
+    static boolean positionsAndMask(long[] mask, int rows, int steps, int past, Integer slidingWindow, float masked,
+                                    long[] positions, float[] bias) {
         int total = past + steps;
-        if (maxPositions > 0 && total > maxPositions) {
-            throw new IllegalArgumentException("sequence of " + total + " positions exceeds the model's " + maxPositions
-                    + " learned positions; truncate the input");
-        }
-        NDManager m = ids.getManager();
-        long[] mask = null;
-        if (attentionMask != null) {
-            if (!attentionMask.getShape().equals(new Shape(batch, total))) {
-                throw new IllegalArgumentException("attention mask must be [batch, past + steps] = [" + batch + ", " + total
-                        + "] (1 for tokens, 0 for padding); got " + attentionMask.getShape());
-            }
-            mask = attentionMask.getDataType() == DataType.INT64 ? attentionMask.toLongArray()
-                    : attentionMask.toType(DataType.INT64, false).toLongArray();
-        }
-        int rows = mask == null ? 1 : batch;
-        float masked = dataType == DataType.FLOAT16 ? MASKED_HALF : MASKED;
-        long[] positions = new long[rows * steps];
-        float[] bias = new float[rows * steps * total];
         boolean anyMasked = false;
         for (int b = 0; b < rows; b++) {
-            // Positions count real tokens only, so a left-padded prompt starts at position 0.
             long running = -1;
             for (int j = 0; j < total; j++) {
                 running += mask == null ? 1 : mask[b * total + j];
@@ -337,14 +400,7 @@ abstract class AbstractCausalLM implements CausalLM {
                 }
             }
         }
-        if (!anyMasked) { // a decoding step without padding: adding zeros would be one more op per layer
-            return new Step(m, batch, steps, past, null, positions, rows);
-        }
-        NDArray maskBias = m.create(bias, new Shape(rows, 1, steps, total));
-        if (dataType != DataType.FLOAT32) {
-            maskBias = maskBias.toType(dataType, false); // constants need no gradient, so the cast may cut the graph
-        }
-        return new Step(m, batch, steps, past, maskBias, positions, rows);
+        return anyMasked;
     }
 
     /**

@@ -56,6 +56,21 @@ final class Int8Linears {
         return x.getManager().create(y, new Shape(outShape));
     }
 
+    /** Whether {@code weight} has passed through {@link #linear} and so is int8 (its float values dequantized). */
+    synchronized boolean quantized(NDArray weight) {
+        return byWeight.containsKey(weight);
+    }
+
+    /** The int8 form of {@code weight}, which must have passed through {@link #linear} already. */
+    synchronized Q8Matrix matrix(NDArray weight) {
+        Entry e = byWeight.get(weight);
+        if (e == null) {
+            throw new IllegalStateException("weight " + weight.getShape() + " has not been quantized; every projection "
+                    + "passes through linear during quantize()");
+        }
+        return e.matrix();
+    }
+
     /** Bytes of int8 weights and scales held. */
     synchronized long bytes() {
         return byWeight.values().stream().mapToLong(e -> e.matrix().bytes()).sum();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.trellis.finetune.model.decode.KvBuffers;
 
 /**
  * The keys and values of every attention layer for the tokens a model has already seen, so that
@@ -14,6 +15,11 @@ import ai.djl.ndarray.types.Shape;
  * pass it to {@link CausalLM#forward(NDArray, KvCache)} for the prompt and then for each new token,
  * and close it when the sequence is done. The cache owns its arrays (its own NDManager), so an
  * {@link NDScope} around a decoding step does not free them.
+ *
+ * <p>An int8 model's fused decoding step keeps the keys and values in Java arrays instead
+ * ({@link KvBuffers}), loaded from the NDArrays on its first step. One side is the truth at a time:
+ * after a fused step the NDArrays are freed, and every operation here that reads or reshapes them
+ * first writes the Java side back into new ones and then drops it (the next fused step loads it again).
  */
 public final class KvCache implements AutoCloseable {
 
@@ -21,6 +27,10 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private int length;
+    /** The fused decoding step's copy; null until a fused step runs, and again after any use of the arrays. */
+    private KvBuffers buffers;
+    /** Whether fused steps appended to {@link #buffers} since the arrays were last written. */
+    private boolean arraysStale;
 
     KvCache(NDManager parent, int numLayers) {
         this.manager = parent.newSubManager();
@@ -38,6 +48,7 @@ public final class KvCache implements AutoCloseable {
      * Shapes are [batch, kvHeads, steps, headDim].
      */
     NDArray[] append(int layer, NDArray k, NDArray v) {
+        toArrays();
         NDArray fullK = keys[layer] == null ? k.duplicate() : NDArrays.concat(new NDList(keys[layer], k), 2);
         NDArray fullV = values[layer] == null ? v.duplicate() : NDArrays.concat(new NDList(values[layer], v), 2);
         fullK.attach(manager);
@@ -57,17 +68,85 @@ public final class KvCache implements AutoCloseable {
         length += steps;
     }
 
+    // ---- the fused decoding step's side (see the class comment) ----
+
+    /**
+     * The Java-side keys and values for a fused decoding step over {@code rows} rows, loaded from the arrays
+     * the first time. The step appends one column to them; then call {@link #fusedStepDone()}.
+     */
+    KvBuffers buffers(int rows, int kvHeads, int headDim) {
+        if (buffers == null) {
+            if (keys[0] != null && rows() != rows) {
+                throw new IllegalArgumentException("the cache holds " + rows() + " rows but the input ids have " + rows
+                        + "; a cache continues the batch it was filled with");
+            }
+            KvBuffers fresh = new KvBuffers(keys.length, rows, kvHeads, headDim, 2 * length);
+            if (keys[0] != null) {
+                for (int layer = 0; layer < keys.length; layer++) {
+                    fresh.load(layer, keys[layer].toFloatArray(), values[layer].toFloatArray(), length);
+                }
+            }
+            buffers = fresh;
+        } else if (buffers.rows() != rows) {
+            throw new IllegalArgumentException("the cache holds " + buffers.rows() + " rows but the input ids have " + rows
+                    + "; a cache continues the batch it was filled with");
+        }
+        return buffers;
+    }
+
+    /** A fused step appended one column to {@link #buffers}: the arrays are behind now, and freed until needed. */
+    void fusedStepDone() {
+        length++;
+        if (!arraysStale) {
+            arraysStale = true;
+            for (int layer = 0; layer < keys.length; layer++) {
+                if (keys[layer] != null) {
+                    keys[layer].close();
+                    values[layer].close();
+                    keys[layer] = null;
+                    values[layer] = null;
+                }
+            }
+        }
+    }
+
+    /** Whether fused steps hold the latest keys and values (tests check that the fused path ran). */
+    boolean heldInJava() {
+        return arraysStale;
+    }
+
+    /** Makes the arrays the truth again: writes back what fused steps appended, and drops the Java side. */
+    private void toArrays() {
+        if (arraysStale) {
+            Shape shape = new Shape(buffers.rows(), buffers.kvHeads(), length, buffers.headDim());
+            for (int layer = 0; layer < keys.length; layer++) {
+                NDArray k = manager.create(buffers.dense(layer, false), shape);
+                NDArray v = manager.create(buffers.dense(layer, true), shape);
+                keys[layer] = own(k);
+                values[layer] = own(v);
+            }
+            arraysStale = false;
+        }
+        buffers = null;
+    }
+
     // ---- reshaping a batch whose members come and go (continuous batching) ----
     // Every row's cache is right-aligned: its positions end at column length() - 1, and the columns before
     // its first token are padding the caller masks out (an attention mask of 0).
 
     /** Rows (sequences) held; 0 while empty. */
     public int rows() {
+        if (buffers != null) {
+            return buffers.rows();
+        }
         return keys[0] == null ? 0 : (int) keys[0].getShape().get(0);
     }
 
     /** Native bytes the keys and values occupy. */
     public long bytes() {
+        if (arraysStale) { // what the arrays will hold once written back
+            return 2L * keys.length * buffers.rows() * buffers.kvHeads() * length * buffers.headDim() * Float.BYTES;
+        }
         long total = 0;
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
@@ -87,6 +166,7 @@ public final class KvCache implements AutoCloseable {
         if (kept.length == rows()) {
             return;
         }
+        toArrays();
         long[] index = new long[kept.length];
         for (int i = 0; i < kept.length; i++) {
             index[i] = kept[i];
@@ -108,6 +188,7 @@ public final class KvCache implements AutoCloseable {
         if (columns > length) {
             throw new IllegalArgumentException("cannot drop " + columns + " of " + length + " columns");
         }
+        toArrays();
         for (int layer = 0; layer < keys.length; layer++) {
             keys[layer] = replace(keys[layer], keys[layer].get(new NDIndex(":, :, {}:", columns)));
             values[layer] = replace(values[layer], values[layer].get(new NDIndex(":, :, {}:", columns)));
@@ -127,6 +208,8 @@ public final class KvCache implements AutoCloseable {
         if (other.rows() == 0) {
             return;
         }
+        toArrays();
+        other.toArrays();
         if (rows() == 0) {
             clear();
             for (int layer = 0; layer < keys.length; layer++) {
@@ -188,6 +271,8 @@ public final class KvCache implements AutoCloseable {
 
     /** Empties the cache for a new sequence. */
     public void clear() {
+        buffers = null;
+        arraysStale = false;
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 keys[i].close();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import ai.djl.Device;
 import dev.trellis.finetune.TinyCheckpoint;
 import dev.trellis.finetune.model.CausalLM;
+import dev.trellis.finetune.model.Quantization;
 import dev.trellis.finetune.tokenizer.HfTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,6 +104,36 @@ class BatchSchedulerTest {
             assertThat(stats.generatedTokens()).isPositive();
             assertThat(stats.batchSize()).isZero();
             assertThat(stats.kvCacheBytes()).isZero();
+        }
+    }
+
+    /**
+     * The same with the model in int8, whose decoding steps run fused in Java (keys and values in Java arrays,
+     * written back to DJL whenever a request joins or leaves): batched results still equal each request alone.
+     */
+    @Test
+    void int8BatchedRequestsGetTheirAloneResults() throws Exception {
+        try (CausalLM int8 = CausalLM.load(dir, Device.cpu(), Quantization.INT8)) {
+            Generator quantized = new Generator(int8, tokenizer);
+            int n = 16;
+            List<GenerationResult> alone = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                alone.add(quantized.generate(prompt(i), config(i)));
+            }
+            List<CompletableFuture<GenerationResult>> batched = new ArrayList<>();
+            try (BatchScheduler scheduler = new BatchScheduler(quantized, new BatchLimits(6, 1L << 30))) {
+                for (int i = 0; i < n; i++) {
+                    batched.add(scheduler.submit(tokenizer.encode(prompt(i)), config(i), null));
+                    if (i % 4 == 3) {
+                        Thread.sleep(10);
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    GenerationResult got = batched.get(i).get(60, TimeUnit.SECONDS);
+                    assertThat(got.tokenIds()).as("request %d (%s)", i, config(i)).isEqualTo(alone.get(i).tokenIds());
+                }
+                assertThat(awaitIdle(scheduler).kvCacheBytes()).isZero();
+            }
         }
     }
 

@@ -69,6 +69,17 @@ public final class Q8Matrix {
         return out;
     }
 
+    /** Row {@code row}'s float values (q * scale, as {@link #dequantize()} gives them) into out[offset ..]. */
+    public void dequantizeRow(int row, float[] out, int offset) {
+        if (row < 0 || row >= rows) {
+            throw new IllegalArgumentException("row " + row + " is outside [0, " + rows + ")");
+        }
+        int start = row * cols;
+        for (int j = 0; j < cols; j++) {
+            out[offset + j] = values[start + j] * scales[row * groupsPerRow + j / GROUP];
+        }
+    }
+
     /** Number of output rows. */
     public int rows() {
         return rows;

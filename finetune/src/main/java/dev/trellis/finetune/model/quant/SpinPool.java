@@ -1,5 +1,6 @@
 package dev.trellis.finetune.model.quant;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -13,6 +14,11 @@ import java.util.function.IntConsumer;
  *
  * <p>One product at a time: a caller that finds the pool busy (another thread decoding) runs its
  * product alone rather than queueing behind it.
+ *
+ * <p>A part no worker has started by the time the caller finishes its own, the caller takes back and
+ * runs itself. A worker that is spinning starts within a microsecond, so on an idle machine this never
+ * happens; on a machine busy with other processes a worker may wait a whole scheduler slice for a core,
+ * and the caller, which has one, would otherwise spin that long for every product of a decoding step.
  */
 final class SpinPool {
 
@@ -60,7 +66,16 @@ final class SpinPool {
                 failure = e;
             }
             for (int p = 1; p < parts; p++) {
-                Throwable t = workers[p - 1].await();
+                Throwable t = null;
+                if (workers[p - 1].takeBack()) {
+                    try {
+                        part.accept(p);
+                    } catch (RuntimeException | Error e) {
+                        t = e;
+                    }
+                } else {
+                    t = workers[p - 1].await();
+                }
                 if (failure == null) {
                     failure = t;
                 }
@@ -87,6 +102,8 @@ final class SpinPool {
         private volatile long posted;
         private volatile long finished;
         private volatile boolean parked;
+        /** The last post someone (this worker, or the caller taking it back) has started. */
+        private final AtomicLong claimed = new AtomicLong();
 
         Worker(String name) {
             super(name);
@@ -101,6 +118,12 @@ final class SpinPool {
             if (parked) {
                 LockSupport.unpark(this); // parked is read after posted is written: see run()
             }
+        }
+
+        /** Claims the posted part for the caller if this worker has not started it. */
+        boolean takeBack() {
+            long target = posted;
+            return claimed.compareAndSet(target - 1, target);
         }
 
         Throwable await() {
@@ -130,6 +153,9 @@ final class SpinPool {
                     spinUntil = System.nanoTime() + SPIN_NANOS;
                 }
                 seen = posted;
+                if (!claimed.compareAndSet(seen - 1, seen)) {
+                    continue; // the caller took it back and runs it
+                }
                 try {
                     task.accept(part);
                 } catch (Throwable t) {

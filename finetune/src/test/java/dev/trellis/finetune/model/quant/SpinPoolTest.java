@@ -27,6 +27,25 @@ class SpinPoolTest {
         }
     }
 
+    /** After a pause the workers are parked and slow to wake, so the caller takes their parts back and runs them. */
+    @Test
+    void partsTakenBackFromParkedWorkersRunOnce() throws Exception {
+        AtomicLongArray counts = new AtomicLongArray(3);
+        for (int round = 0; round < 300; round++) {
+            Thread.sleep(1); // longer than the spin
+            pool.run(3, counts::incrementAndGet);
+            pool.run(3, counts::incrementAndGet); // and one right after, the workers maybe still waking
+            for (int p = 0; p < 3; p++) {
+                assertThat(counts.get(p)).isEqualTo(2L * (round + 1));
+            }
+        }
+        assertThatThrownBy(() -> pool.run(3, p -> {
+            if (p == 1) {
+                throw new IllegalStateException("part 1 failed");
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessage("part 1 failed");
+    }
+
     @Test
     void aWorkersFailureReachesTheCallerAndThePoolKeepsWorking() {
         assertThatThrownBy(() -> pool.run(3, p -> {
