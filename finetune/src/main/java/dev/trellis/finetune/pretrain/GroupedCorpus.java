@@ -56,11 +56,17 @@ public final class GroupedCorpus {
 
     /** {@code batches} batches of {@code batchSize} documents of at most {@code maxLength} tokens from the corpus of {@code seed}. */
     public static GroupedCorpus build(long seed, int batches, int batchSize, int maxLength, TrellisTokenizer tokenizer) {
+        return build(seed, ReadingCorpus.VERSION, batches, batchSize, maxLength, tokenizer);
+    }
+
+    /** The same from version {@code version} of the {@link ReadingCorpus}. */
+    public static GroupedCorpus build(long seed, int version, int batches, int batchSize, int maxLength,
+                                      TrellisTokenizer tokenizer) {
         if (batches < 1 || batchSize < 1 || maxLength < 64) {
             throw new IllegalArgumentException("a corpus needs at least one batch of at least one document of up to 64 or more"
                     + " tokens; got " + batches + " batches of " + batchSize + ", max length " + maxLength);
         }
-        ReadingCorpus corpus = new ReadingCorpus(seed);
+        ReadingCorpus corpus = new ReadingCorpus(seed, version);
         Random order = new Random(seed * 31 + 7);
         MessageDigest digest = sha256Digest();
         int eos = tokenizer.eosTokenId();

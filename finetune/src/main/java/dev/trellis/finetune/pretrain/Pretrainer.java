@@ -62,7 +62,13 @@ public final class Pretrainer {
 
     /** The held-out corpus of a run of {@code seed}: other records, the same kinds, the same curriculum shares. */
     public static GroupedCorpus heldOut(long seed, int batches, int maxLength, dev.trellis.finetune.tokenizer.TrellisTokenizer tokenizer) {
-        return GroupedCorpus.build(seed + HELD_OUT_SEED_OFFSET, batches, HELD_OUT_BATCH, maxLength, tokenizer);
+        return heldOut(seed, ReadingCorpus.VERSION, batches, maxLength, tokenizer);
+    }
+
+    /** The same from version {@code version} of the corpus ({@code corpus_version} in a base's trellis.json; 1 when absent). */
+    public static GroupedCorpus heldOut(long seed, int version, int batches, int maxLength,
+                                        dev.trellis.finetune.tokenizer.TrellisTokenizer tokenizer) {
+        return GroupedCorpus.build(seed + HELD_OUT_SEED_OFFSET, version, batches, HELD_OUT_BATCH, maxLength, tokenizer);
     }
 
     /** Steps timed to plan a run's step count. */
@@ -97,6 +103,8 @@ public final class Pretrainer {
         int batch = ((Number) plan.get("batch_size")).intValue();
         int maxLength = ((Number) plan.get("max_length")).intValue();
         BaseShape shape = BaseShape.named((String) plan.get("shape"));
+        // a plan from before corpus versions was written with version 1
+        int corpusVersion = ((Number) plan.getOrDefault("corpus_version", 1)).intValue();
         long[] started = {System.nanoTime()};
         // wall time and the commands that ran are recorded at every checkpoint, so a run stopped and resumed
         // still reports all of its time and how it was made
@@ -118,8 +126,8 @@ public final class Pretrainer {
         });
         try (HfTokenizer tokenizer = HfTokenizer.load(out.resolve("tokenizer"))) {
             LOG.info("building the reading corpus: {} batches of {} documents (seed {})", maxSteps, batch, seed);
-            GroupedCorpus corpus = GroupedCorpus.build(seed, maxSteps, batch, maxLength, tokenizer);
-            GroupedCorpus heldOut = heldOut(seed, b.heldOutBatches, maxLength, tokenizer);
+            GroupedCorpus corpus = GroupedCorpus.build(seed, corpusVersion, maxSteps, batch, maxLength, tokenizer);
+            GroupedCorpus heldOut = heldOut(seed, corpusVersion, b.heldOutBatches, maxLength, tokenizer);
             LOG.info("corpus: {} documents, sha256 {}", corpus.documents(), corpus.sha256());
             int eos = tokenizer.eosTokenId();
             Object parent = plan.get("init_from");
@@ -199,6 +207,7 @@ public final class Pretrainer {
                     + (plan.get("resumed_with") != null ? "; resumed with: " + plan.get("resumed_with") : ""));
             training.put("corpus", "dev.trellis.finetune.pretrain.ReadingCorpus");
             training.put("corpus_sha256", corpus.sha256());
+            training.put("corpus_version", ((Number) plan.getOrDefault("corpus_version", 1)).intValue());
             training.put("corpus_documents", corpus.documents());
             training.put("seed", plan.get("seed"));
             training.put("shape", plan.get("shape"));
@@ -279,6 +288,7 @@ public final class Pretrainer {
         int saveSteps = b.saveSteps > 0 ? b.saveSteps : Math.max(1, maxSteps / 24);
         Map<String, Object> plan = new LinkedHashMap<>();
         plan.put("seed", b.seed);
+        plan.put("corpus_version", ReadingCorpus.VERSION);
         plan.put("shape", b.shape.id());
         plan.put("max_steps", maxSteps);
         plan.put("save_steps", saveSteps);

@@ -122,6 +122,12 @@ public final class ReadingSchemas {
         return new Field(key, Kind.DATE, r -> date(r, from, to), asks, null, more, less, describe);
     }
 
+    /** The schemas without their acronym ratings: version 1 of the corpus, which had none. */
+    static List<RecordSchema> withoutRatings(List<RecordSchema> schemas) {
+        return schemas.stream().map(s -> new RecordSchema(s.noun(), s.plural(), s.article(), s.idPrefixes(), s.names(),
+                s.fields().stream().filter(f -> f.kind() != Kind.RATING).toList())).toList();
+    }
+
     /** All schemas, in a fixed order (the corpus seed picks among them). */
     public static final List<RecordSchema> ALL = List.of(
             new RecordSchema("book", "books", "", List.of("BK", "BOOK", "ISBN", "LIB"), ReadingSchemas::title, List.of(

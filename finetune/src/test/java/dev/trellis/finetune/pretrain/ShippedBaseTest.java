@@ -39,7 +39,9 @@ class ShippedBaseTest {
             assertThat(model.config().vocabSize()).isEqualTo(tokenizer.vocabSize());
             // the held-out loss recorded at the end of pretraining, recomputed from the float16 weights
             long seed = ((Number) p.get("seed")).longValue();
-            GroupedCorpus heldOut = Pretrainer.heldOut(seed, ((Number) p.get("held_out_batches")).intValue(), maxLength, tokenizer);
+            int corpusVersion = ((Number) p.getOrDefault("corpus_version", 1)).intValue(); // absent: the first corpus
+            GroupedCorpus heldOut = Pretrainer.heldOut(seed, corpusVersion, ((Number) p.get("held_out_batches")).intValue(),
+                    maxLength, tokenizer);
             TrainingArguments args = TrainingArguments.builder().outputDir(tmp.resolve("eval")).maxSteps(1)
                     .perDeviceEvalBatchSize(Pretrainer.HELD_OUT_BATCH).saveStrategy(IntervalStrategy.NO).disableTqdm(true).build();
             Map<String, Object> eval = Trainer.builder().model(model).args(args).trainDataset(heldOut.examples())

@@ -168,7 +168,9 @@ public final class ReaderBench implements Callable<Integer> {
             Answerer a = CheckpointEvaluation.greedy(model, tokenizer, InstructionTemplate.QUESTION_ANSWER, 32);
             // copying exercises need room for a whole record or context
             Answerer copier = CheckpointEvaluation.greedy(model, tokenizer, InstructionTemplate.QUESTION_ANSWER, 200);
-            ReadingCorpus corpus = new ReadingCorpus(corpusSeed);
+            // the corpus version the base was trained on (trellis-base: 1), so the questions are of kinds it saw
+            Object version = TrellisManifest.read(baseDir).training().getOrDefault("corpus_version", 1);
+            ReadingCorpus corpus = new ReadingCorpus(corpusSeed, ((Number) version).intValue());
             for (int i = 0; i < genericQuestions; i++) {
                 boolean copy = i % 5 == 4; // a fifth: the copying the lookups are built on
                 ReadingCorpus.Example e = copy ? corpus.copying() : corpus.reading(8);
