@@ -248,8 +248,30 @@ abstract class AbstractCausalLM implements CausalLM {
         return q.forward(inputIds.getShape().size(), () -> computeLogits(inputIds, attentionMask, cache));
     }
 
-    /** The architecture's forward pass (see {@link CausalLM#forward(NDArray, NDArray, KvCache)}): logits [batch, seq, vocab]. */
-    protected abstract NDArray computeLogits(NDArray inputIds, NDArray attentionMask, KvCache cache);
+    @Override
+    public final NDArray hiddenStates(NDArray inputIds) {
+        Int8Linears q = int8;
+        return q == null ? computeHidden(inputIds, null, null)
+                : q.forward(inputIds.getShape().size(), () -> computeHidden(inputIds, null, null));
+    }
+
+    @Override
+    public final NDArray logits(NDArray hidden) {
+        return linear(hidden, outputWeight(), null);
+    }
+
+    private NDArray computeLogits(NDArray inputIds, NDArray attentionMask, KvCache cache) {
+        return logits(computeHidden(inputIds, attentionMask, cache));
+    }
+
+    /**
+     * The architecture's forward pass up to the output layer (see {@link CausalLM#forward(NDArray, NDArray, KvCache)}):
+     * the final norm's output [batch, seq, hidden].
+     */
+    protected abstract NDArray computeHidden(NDArray inputIds, NDArray attentionMask, KvCache cache);
+
+    /** The output layer's weight [vocab, hidden] (the embedding table when tied). */
+    protected abstract NDArray outputWeight();
 
     @Override
     public long numParameters() {

@@ -163,6 +163,16 @@ public interface CausalLM extends AutoCloseable {
      */
     NDArray forward(NDArray inputIds, NDArray attentionMask, KvCache cache);
 
+    /**
+     * The forward pass without the output layer: token ids [batch, steps] to the final norm's output
+     * [batch, steps, hidden]; {@code logits(hiddenStates(ids))} equals {@code forward(ids)}. Training
+     * reads the logits of the positions its loss counts only, which are few in question/answer data.
+     */
+    NDArray hiddenStates(NDArray inputIds);
+
+    /** The output layer over hidden states of any leading shape [..., hidden] to logits [..., vocab]. */
+    NDArray logits(NDArray hidden);
+
     /** An empty cache for this model, on its device. Close it when the sequence is done. */
     KvCache newKvCache();
 

@@ -139,7 +139,7 @@ public final class Gpt2 extends AbstractCausalLM {
     }
 
     @Override
-    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeHidden(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, config.nPositions(), null);
         NDArray positions = step.manager().create(step.positions(), new Shape(step.positionRows(), step.steps()));
         NDArray x = embedding(ids, wte).add(embedding(positions, wpe));
@@ -154,7 +154,12 @@ public final class Gpt2 extends AbstractCausalLM {
         if (cache != null) {
             cache.advance(step.steps());
         }
-        return linear(x, lmHead, null);
+        return x;
+    }
+
+    @Override
+    protected NDArray outputWeight() {
+        return lmHead;
     }
 
     private NDArray attention(NDArray h, Block b, int index, Step step, KvCache cache) {

@@ -141,7 +141,7 @@ public final class GptNeoX extends AbstractCausalLM {
     }
 
     @Override
-    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeHidden(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, null);
         NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType(),
                 config.headSize());
@@ -162,7 +162,12 @@ public final class GptNeoX extends AbstractCausalLM {
         if (cache != null) {
             cache.advance(step.steps());
         }
-        return linear(x, embedOut, null);
+        return x;
+    }
+
+    @Override
+    protected NDArray outputWeight() {
+        return embedOut;
     }
 
     private NDArray attention(NDArray h, Layer layer, int index, Step step, KvCache cache, NDArray[] cosSin) {

@@ -182,7 +182,7 @@ public final class Llama extends AbstractCausalLM {
     }
 
     @Override
-    protected NDArray computeLogits(NDArray ids, NDArray attentionMask, KvCache cache) {
+    protected NDArray computeHidden(NDArray ids, NDArray attentionMask, KvCache cache) {
         Step step = prepare(ids, attentionMask, cache, 0, config.slidingWindow());
         NDArray[] cosSin = rotary.cosSin(step.positions(), step.positionRows(), step.steps(), step.manager(), dataType());
         NDArray x = embedding(ids, embedTokens);
@@ -197,7 +197,12 @@ public final class Llama extends AbstractCausalLM {
         if (cache != null) {
             cache.advance(step.steps());
         }
-        return linear(x, lmHead, null);
+        return x;
+    }
+
+    @Override
+    protected NDArray outputWeight() {
+        return lmHead;
     }
 
     private NDArray attention(NDArray h, Layer layer, int index, Step step, KvCache cache, NDArray[] cosSin) {

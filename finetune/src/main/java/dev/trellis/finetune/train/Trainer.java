@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -233,8 +234,10 @@ public final class Trainer {
                     int step = state.globalStep;
                     int epoch = step / stepsPerEpoch;
                     if (epoch != cachedEpoch) {
-                        epochBatches = (args.shuffleTrainData() ? trainDataset.shuffle(args.seed() + epoch) : trainDataset)
-                                .batches(args.perDeviceTrainBatchSize());
+                        epochBatches = args.groupByLength()
+                                ? trainDataset.lengthGroupedBatches(args.perDeviceTrainBatchSize(), args.seed() + epoch)
+                                : (args.shuffleTrainData() ? trainDataset.shuffle(args.seed() + epoch) : trainDataset)
+                                        .batches(args.perDeviceTrainBatchSize());
                         cachedEpoch = epoch;
                     }
                     int window = step % stepsPerEpoch;
@@ -345,9 +348,7 @@ public final class Trainer {
                         if (b.labelCount() == 0) {
                             continue;
                         }
-                        NDArray ids = manager.create(Batch.flatten(b.inputIds()), new Shape(b.batchSize(), b.sequenceLength()));
-                        NDArray labels = manager.create(Batch.flatten(b.labels()), new Shape(b.batchSize(), b.sequenceLength()));
-                        NDArray part = negativeLogLikelihoodSum(net.forward(ids), labels).div((float) labelCount);
+                        NDArray part = negativeLogLikelihoodSum(net, manager, b).div((float) labelCount);
                         gc.backward(scaler == null ? part : part.mul((float) lossScale));
                         loss += part.getFloat();
                     }
@@ -388,15 +389,34 @@ public final class Trainer {
         }
     }
 
-    /** Sum over counted positions of -log p(label), predicting position t+1 from t; labels of -100 do not count. */
-    static NDArray negativeLogLikelihoodSum(NDArray logits, NDArray labels) {
-        long steps = logits.getShape().get(1);
-        NDArray predictions = logits.split(new long[] {steps - 1}, 1).get(0);
-        NDArray targets = labels.split(new long[] {1}, 1).get(1);
-        NDArray counted = targets.neq(TokenizedExample.IGNORE_INDEX);
-        NDArray safeTargets = targets.mul(counted.toType(DataType.INT64, false));
-        NDArray logProbs = LanguageModelingLoss.logSoftmax(predictions).gather(safeTargets.expandDims(-1), -1).squeeze(-1);
-        return logProbs.mul(counted.toType(DataType.FLOAT32, false)).sum().neg();
+    /**
+     * Sum over counted positions of -log p(label), predicting position t+1 from t; labels of -100 do not
+     * count. Only the counted positions go through the output layer: in question/answer data they are
+     * the answer's few tokens, and the output layer over every position was a quarter of a step.
+     */
+    static NDArray negativeLogLikelihoodSum(CausalLM net, NDManager manager, Batch b) {
+        int rows = b.batchSize();
+        int steps = b.sequenceLength();
+        int[][] labels = b.labels();
+        long[] at = new long[(int) b.labelCount()];
+        long[] targets = new long[at.length];
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t + 1 < steps; t++) {
+                int label = labels[r][t + 1];
+                if (label != TokenizedExample.IGNORE_INDEX) {
+                    at[n] = (long) r * steps + t;
+                    targets[n++] = label;
+                }
+            }
+        }
+        NDArray ids = manager.create(Batch.flatten(b.inputIds()), new Shape(rows, steps));
+        NDArray hidden = net.hiddenStates(ids);
+        long width = hidden.getShape().get(2);
+        NDArray index = manager.create(Arrays.copyOf(at, n)).expandDims(-1).repeat(1, width);
+        NDArray counted = hidden.reshape(rows * (long) steps, width).gather(index, 0);
+        NDArray target = manager.create(Arrays.copyOf(targets, n)).expandDims(-1);
+        return LanguageModelingLoss.logSoftmax(net.logits(counted)).gather(target, -1).sum().neg();
     }
 
     /**
@@ -416,9 +436,7 @@ public final class Trainer {
                     continue;
                 }
                 try (NDScope ignored = new NDScope()) {
-                    NDArray ids = manager.create(Batch.flatten(b.inputIds()), new Shape(b.batchSize(), b.sequenceLength()));
-                    NDArray labels = manager.create(Batch.flatten(b.labels()), new Shape(b.batchSize(), b.sequenceLength()));
-                    nll += negativeLogLikelihoodSum(model.forward(ids), labels).getFloat();
+                    nll += negativeLogLikelihoodSum(model, manager, b).getFloat();
                     count += b.labelCount();
                 }
             }

@@ -73,6 +73,20 @@ class CausalLMPropertiesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
+    void theOutputLayerOverHiddenStatesIsTheForwardPass(String name, Map<String, Object> config) {
+        try (CausalLM model = model(config)) {
+            NDArray ids = ids(3, 2, 7);
+            NDArray hidden = model.hiddenStates(ids);
+            assertThat(hidden.getShape()).isEqualTo(new Shape(2, 7, model.config().hiddenSize()));
+            assertThat(model.logits(hidden).toFloatArray()).containsExactly(model.forward(ids).toFloatArray());
+            // any leading shape: the rows of one position at a time
+            assertThat(model.logits(hidden.get(":, 4, :")).toFloatArray())
+                    .containsExactly(model.forward(ids).get(":, 4, :").toFloatArray(), within(1e-6f));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
     void incrementalDecodingWithKvCacheMatchesFullForward(String name, Map<String, Object> config) {
         try (CausalLM model = model(config); KvCache cache = model.newKvCache()) {
             NDArray all = ids(2, 2, 10);
