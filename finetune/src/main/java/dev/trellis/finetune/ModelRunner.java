@@ -274,6 +274,7 @@ public final class ModelRunner implements AutoCloseable {
                 .lrSchedulerType(fromScratch || shipped ? SchedulerType.CONSTANT : SchedulerType.LINEAR)
                 .numTrainEpochs(fromScratch ? 8 : shipped ? 2 : 1)
                 .perDeviceTrainBatchSize(Math.min(8, trainSize))
+                .groupByLength(true) // question/answer examples vary 10x in length: padding was a third of a step
                 .perDeviceEvalBatchSize(Math.min(8, testSize))
                 .saveStrategy(IntervalStrategy.NO)
                 .evalStrategy(IntervalStrategy.STEPS) // the held-out loss joins the loss curve

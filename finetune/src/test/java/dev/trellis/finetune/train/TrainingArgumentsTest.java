@@ -63,6 +63,7 @@ class TrainingArgumentsTest {
                 "saveSteps", "multiple of evalSteps 3");
         refused(() -> args().earlyStoppingPatience(2).build(), "earlyStoppingPatience", "evalStrategy");
         refused(() -> args().saveTotalLimit(0).build(), "saveTotalLimit", "at least 1");
+        refused(() -> args().groupByLength(true).shuffleTrainData(false).build(), "groupByLength", "shuffleTrainData");
         TrainingArguments ok = args().loadBestModelAtEnd(true).evalStrategy(IntervalStrategy.STEPS).evalSteps(2).saveSteps(4).build();
         assertThat(ok.metricForBestModel()).isEqualTo("eval_loss");
         assertThat(ok.greaterIsBetter()).isFalse();
