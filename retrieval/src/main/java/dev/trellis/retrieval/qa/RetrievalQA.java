@@ -89,6 +89,7 @@ public final class RetrievalQA extends BaseChain {
     private final PromptTemplate documentPrompt;
     private final String documentSeparator;
     private final boolean returnSourceDocuments;
+    private final String responseIfNoDocsFound;
     private final String inputKey;
     private final String outputKey;
     private final int contextWindowTokens;
@@ -104,6 +105,7 @@ public final class RetrievalQA extends BaseChain {
         this.documentPrompt = b.documentPrompt;
         this.documentSeparator = require(b.documentSeparator, "documentSeparator");
         this.returnSourceDocuments = b.returnSourceDocuments;
+        this.responseIfNoDocsFound = b.responseIfNoDocsFound;
         this.inputKey = requireKey(b.inputKey, "inputKey");
         this.outputKey = requireKey(b.outputKey, "outputKey");
         if (inputKey.equals(outputKey) || outputKey.equals(SOURCE_DOCUMENTS_KEY) || inputKey.equals(SOURCE_DOCUMENTS_KEY)) {
@@ -179,7 +181,7 @@ public final class RetrievalQA extends BaseChain {
         }
         String question = value.toString();
         List<Document> documents = retrieve(question, run);
-        String answer = switch (chainType) {
+        String answer = documents.isEmpty() && responseIfNoDocsFound != null ? responseIfNoDocsFound : switch (chainType) {
             case STUFF -> stuff(question, documents, run);
             case MAP_REDUCE -> mapReduce(question, documents, run);
             case REFINE -> refine(question, documents, run);
@@ -417,6 +419,7 @@ public final class RetrievalQA extends BaseChain {
         private PromptTemplate documentPrompt = QAPrompts.DOCUMENT;
         private String documentSeparator = DEFAULT_DOCUMENT_SEPARATOR;
         private boolean returnSourceDocuments;
+        private String responseIfNoDocsFound;
         private String inputKey = DEFAULT_INPUT_KEY;
         private String outputKey = DEFAULT_OUTPUT_KEY;
         private Integer contextWindowTokens;
@@ -519,6 +522,20 @@ public final class RetrievalQA extends BaseChain {
         /** Also return the retrieved documents under {@code source_documents}. */
         public Builder returnSourceDocuments(boolean returnSourceDocuments) {
             this.returnSourceDocuments = returnSourceDocuments;
+            return this;
+        }
+
+        /**
+         * LangChain's {@code response_if_no_docs_found}: when the retriever returns nothing, answer this without
+         * calling the model (default: the model is asked with an empty context). Pairs with a retriever that
+         * drops what does not match, such as {@code WordOverlapReranker.requireNamedWords}.
+         */
+        public Builder responseIfNoDocsFound(String response) {
+            if (response != null && response.isBlank()) {
+                throw new IllegalArgumentException("responseIfNoDocsFound is blank; give the answer to return, or null "
+                        + "to ask the model with an empty context");
+            }
+            this.responseIfNoDocsFound = response;
             return this;
         }
 

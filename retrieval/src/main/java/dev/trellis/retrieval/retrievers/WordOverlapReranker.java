@@ -24,6 +24,12 @@ import java.util.function.Function;
  * nothing to load. Words every candidate holds (field names, "the") move all scores alike, so no
  * stop-word list is needed.
  *
+ * <p>{@link Builder#requireNamedWords(boolean)} also drops every segment that lacks a name the question gives
+ * (its capitalised words, sentence openings aside): asked about a product the catalogue does not hold, a
+ * retriever still returns its nearest rows, and a small model answers from whatever row it is handed (0 of
+ * 5 refusals on the reader bench). With nothing left, a chain can say so
+ * ({@code RetrievalQA.Builder#responseIfNoDocsFound}).
+ *
  * <pre>{@code
  * ContentRetriever forLocalModel = WordOverlapReranker.builder().retriever(retriever).maxResults(1).build();
  * }</pre>
@@ -32,10 +38,12 @@ public final class WordOverlapReranker implements ContentRetriever {
 
     private final ContentRetriever retriever;
     private final int maxResults;
+    private final boolean requireNamedWords;
 
     private WordOverlapReranker(Builder b) {
         this.retriever = Objects.requireNonNull(b.retriever, "WordOverlapReranker needs retriever(ContentRetriever)");
         this.maxResults = b.maxResults;
+        this.requireNamedWords = b.requireNamedWords;
     }
 
     public static Builder builder() {
@@ -45,7 +53,44 @@ public final class WordOverlapReranker implements ContentRetriever {
     @Override
     public List<Content> retrieve(Query query) {
         List<Content> found = retriever.retrieve(query);
+        if (requireNamedWords) {
+            found = naming(query.text(), found, c -> c.textSegment().text());
+        }
         return best(query.text(), found, maxResults, c -> c.textSegment().text());
+    }
+
+    /** The items whose text holds every {@link #namedWords named word} of the question, in their order. */
+    public static <T> List<T> naming(String question, List<T> items, Function<T, String> text) {
+        Set<String> names = namedWords(question);
+        List<T> out = new ArrayList<>();
+        for (T item : items) {
+            if (overlap(names, text.apply(item)) == names.size()) {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The words a question names things with: those that begin with a capital letter, except the first word of
+     * each sentence and "I" ("What is the price of the Alder Creek Parka in Navy?": alder, creek, parka, navy),
+     * lower-cased, split as {@link #overlap} splits.
+     */
+    public static Set<String> namedWords(String question) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        boolean sentenceStart = true;
+        for (String token : question.trim().split("\\s+")) {
+            if (token.isEmpty()) {
+                continue;
+            }
+            boolean capital = Character.isUpperCase(token.charAt(0));
+            if (capital && !sentenceStart && !token.equals("I")) {
+                out.addAll(words(token));
+            }
+            char last = token.charAt(token.length() - 1);
+            sentenceStart = last == '.' || last == '?' || last == '!' || last == ':';
+        }
+        return out;
     }
 
     /** The {@code keep} items whose text shares the most words with {@code question}, best first; ties keep their order. */
@@ -94,6 +139,7 @@ public final class WordOverlapReranker implements ContentRetriever {
     public static final class Builder {
         private ContentRetriever retriever;
         private int maxResults = 1;
+        private boolean requireNamedWords;
 
         private Builder() {
         }
@@ -110,6 +156,15 @@ public final class WordOverlapReranker implements ContentRetriever {
                 throw new IllegalArgumentException("maxResults must be at least 1; got " + maxResults);
             }
             this.maxResults = maxResults;
+            return this;
+        }
+
+        /**
+         * Keep only segments that hold every name the question gives ({@link #namedWords}), so a question about
+         * something the retriever's results do not mention gets no segment rather than a look-alike's (default off).
+         */
+        public Builder requireNamedWords(boolean requireNamedWords) {
+            this.requireNamedWords = requireNamedWords;
             return this;
         }
 

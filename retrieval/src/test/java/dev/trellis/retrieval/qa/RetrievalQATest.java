@@ -67,6 +67,24 @@ class RetrievalQATest {
     }
 
     @Test
+    void responseIfNoDocsFoundAnswersWithoutTheModelOnlyWhenNothingWasRetrieved() {
+        ScriptedChatModel llm = ScriptedChatModel.replying("The Ridge Shirt.");
+        String none = "I don't know; that product is not in the given context.";
+        RetrievalQA empty = RetrievalQA.builder().chatModel(llm).retriever(query -> List.of()).returnSourceDocuments(true)
+                .responseIfNoDocsFound(none).build();
+
+        Map<String, Object> out = empty.call(Map.of("query", "How much is the Alpine Parka?"));
+
+        assertThat(out.get("result")).isEqualTo(none);
+        assertThat((List<?>) out.get(RetrievalQA.SOURCE_DOCUMENTS_KEY)).isEmpty();
+        assertThat(llm.requests()).isEmpty();
+        RetrievalQA found = RetrievalQA.builder().chatModel(llm).retriever(RETRIEVER).responseIfNoDocsFound(none).build();
+        assertThat(found.run("Which shirt has sun protection?")).isEqualTo("The Ridge Shirt.");
+        assertThat(llm.requests()).hasSize(1);
+        assertThatThrownBy(() -> RetrievalQA.builder().responseIfNoDocsFound(" ")).hasMessageContaining("responseIfNoDocsFound");
+    }
+
+    @Test
     void documentSeparatorAndDocumentPromptShapeTheContext() {
         ScriptedChatModel llm = ScriptedChatModel.replying("ok");
         RetrievalQA qa = RetrievalQA.builder().chatModel(llm).retriever(RETRIEVER).documentSeparator("<<<<>>>>>")

@@ -46,6 +46,25 @@ class WordOverlapRerankerTest {
                 .hasMessageContaining("retriever(ContentRetriever)");
     }
 
+    @Test
+    void requiringNamedWordsDropsLookAlikesOfAProductTheResultsDoNotHold() {
+        WordOverlapReranker reranker = WordOverlapReranker.builder()
+                .retriever(query -> List.of(content(PARKA), content(PANTS), content(HAT))).requireNamedWords(true).build();
+
+        // a sun hat in crimson exists, but not the Coyote Mesa Switchback one: no row, rather than the look-alike
+        assertThat(reranker.retrieve(Query.from("What does the Coyote Mesa Switchback Sun Hat in Crimson cost?"))).isEmpty();
+        assertThat(reranker.retrieve(Query.from("What does the Coyote Mesa Traverse Sun Hat in Crimson cost?")))
+                .extracting(c -> c.textSegment().text()).containsExactly(HAT);
+        // a question that names nothing keeps the best row; a capital after a full stop opens a sentence
+        assertThat(reranker.retrieve(Query.from("Which hat keeps the sun off?"))).hasSize(1);
+        assertThat(reranker.retrieve(Query.from("I want a parka of the Northwind collection. What does it cost?")))
+                .extracting(c -> c.textSegment().text()).containsExactly(PARKA);
+        assertThat(WordOverlapReranker.namedWords("What UPF rating does the Glacier Bay Ember Rain Pants in Glacier Blue have?"))
+                .containsExactly("upf", "glacier", "bay", "ember", "rain", "pants", "blue");
+        assertThat(WordOverlapReranker.naming("Is the Northwind Scree Parka in Navy waterproof?", List.of(HAT, PARKA), r -> r))
+                .containsExactly(PARKA);
+    }
+
     private static Content content(String text) {
         return Content.from(TextSegment.from(text));
     }

@@ -15,6 +15,7 @@ import dev.trellis.framework.eval.ExactMatch;
 import dev.trellis.framework.io.FileTrees;
 import dev.trellis.retrieval.retrievers.WordOverlapReranker;
 import dev.trellis.samples.SampleData;
+import dev.trellis.samples.data.DocsQaGenerator;
 import dev.trellis.samples.finetune.CheckpointEvaluation;
 import dev.trellis.samples.finetune.TrainCommand;
 import dev.trellis.samples.finetune.GroundedAnswers;
@@ -127,6 +128,25 @@ public final class ReaderBench implements Callable<Integer> {
         return "Context:\n" + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question;
     }
 
+    /**
+     * What the quickstart's local chain answers from: the best row among those that hold every name the
+     * question gives ({@link WordOverlapReranker#requireNamedWords}), or, when no row does, the refusal
+     * without asking the model ({@code RetrievalQA.Builder#responseIfNoDocsFound}).
+     */
+    static Answerer namedRow(Answerer model) {
+        return prompt -> {
+            int q = prompt.lastIndexOf("\nQuestion: ");
+            if (!prompt.startsWith("Context:\n") || q < 0) {
+                return model.answer(prompt);
+            }
+            String question = prompt.substring(q + "\nQuestion: ".length());
+            List<String> rows = WordOverlapReranker.naming(question,
+                    List.of(prompt.substring("Context:\n".length(), q).strip().split("\n\n")), r -> r);
+            return rows.isEmpty() ? DocsQaGenerator.NOT_IN_CONTEXT : model.answer("Context:\n"
+                    + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question);
+        };
+    }
+
     /** Exact match overall ({@code "all"}) and per kind. */
     public record Scores(Map<String, int[]> perKind) {
         double em(String kind) {
@@ -201,6 +221,8 @@ public final class ReaderBench implements Callable<Integer> {
                 table.put("finetuned+grounded", score(groundedAnswers, questions));
                 table.put("best row", score(q -> finetunedAnswers.answer(bestRow(q)), questions));
                 table.put("best row+grounded", score(q -> groundedAnswers.answer(bestRow(q)), questions));
+                table.put("named row", score(namedRow(finetunedAnswers), questions));
+                table.put("named row+grounded", score(namedRow(groundedAnswers), questions));
             }
             if (scratchMinutes > 0) {
                 Path tiny = scratch.resolve("scratch");
@@ -233,6 +255,7 @@ public final class ReaderBench implements Callable<Integer> {
         table.forEach((name, s) -> json.put(name.replace(' ', '_').replace('+', '_') + "_context_em", round(s.em("all"))));
         json.put("finetuned_min_kind_em", round(table.get("finetuned").minKind()));
         json.put("best_row_min_kind_em", round(table.get("best row").minKind()));
+        json.put("named_row_min_kind_em", round(table.get("named row").minKind()));
         json.put("generic_base_em", round((double) generic.get("all")[0] / generic.get("all")[1]));
         out.println(new ObjectMapper().writeValueAsString(json));
         return 0;

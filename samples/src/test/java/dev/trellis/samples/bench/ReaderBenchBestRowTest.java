@@ -32,6 +32,30 @@ class ReaderBenchBestRowTest {
         assertThat(ReaderBench.bestRow("What is Trellis?")).isEqualTo("What is Trellis?");
     }
 
+    @Test
+    void theNamedRowRefusesEveryQuestionAboutAnAbsentProductAndNoOther() {
+        List<String> asked = new java.util.ArrayList<>();
+        dev.trellis.finetune.eval.Answerer named = ReaderBench.namedRow(prompt -> {
+            asked.add(prompt);
+            return "asked";
+        });
+        int refused = 0;
+        for (InstructionExample e : ReaderBench.contextQuestions(0)) {
+            asked.clear();
+            String answer = named.answer(e.prompt());
+            if (ReaderBench.kind(e.prompt(), e.response()).equals("not_in_context")) {
+                assertThat(answer).as(e.prompt()).isEqualTo(DocsQaGenerator.NOT_IN_CONTEXT);
+                assertThat(asked).isEmpty();
+                refused++;
+            } else {
+                assertThat(answer).as(e.prompt()).isEqualTo("asked");
+                assertThat(asked.get(0)).startsWith("Context:\nid: " + e.field("product") + "\n")
+                        .doesNotContain("\n\nid: ");
+            }
+        }
+        assertThat(refused).isEqualTo(5);
+    }
+
     private static Map<String, String> row(String id, String name, String price) {
         Map<String, String> r = new LinkedHashMap<>();
         for (String c : DocsQaGenerator.CONTEXT_COLUMNS) {
