@@ -431,7 +431,8 @@ public final class Trainer {
         double nll = 0;
         long count = 0;
         try (NDManager manager = NDManager.newBaseManager(model.device())) {
-            for (Batch b : evalDataset.batches(args.perDeviceEvalBatchSize())) {
+            // a sum over every labelled token: any order gives it, and batches of similar length pad least
+            for (Batch b : evalDataset.lengthGroupedBatches(args.perDeviceEvalBatchSize(), 0)) {
                 if (b.labelCount() == 0) {
                     continue;
                 }
