@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
         description = {"Finetune a causal language model on question/answer data and write a checkpoint"
                 + " (config.json, model.safetensors, tokenizer.json, trellis.json, metrics.jsonl, loss.png).",
                 "Without --base it finetunes trellis-base, the base Trellis pretrained and ships, for --time-limit (3"
-                        + " minutes) at 3e-4. --from-scratch instead builds the tiny GPT-NeoX and a BPE tokenizer from the data"
+                        + " minutes) at 3e-4, falling to zero over the last fifth. --from-scratch instead builds the tiny GPT-NeoX and a BPE tokenizer from the data"
                         + " and trains them from scratch at 4e-3 (10 minutes). With a downloaded --base: one epoch at 5e-5,"
                         + " decaying linearly."},
         footerHeading = "%nExamples:%n",
