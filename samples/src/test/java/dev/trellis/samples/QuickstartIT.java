@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The main job as a new user meets it: the built jar in a child process, no API key, an empty
- * Trellis home. The first run indexes a catalogue slice, trains (a few steps), answers checked catalogue
+ * Trellis home. The first run indexes a catalogue slice, finetunes the shipped base, answers checked catalogue
  * questions, evaluates and writes the report; the second reuses the index and the model. Then {@code finetune eval} and
  * {@code finetune generate} run on the model the quickstart left.
  */
@@ -35,11 +35,18 @@ class QuickstartIT {
     /** What the progress display prints where there is no terminal: "Task: 30/100 (30%)...". */
     private static final Pattern PROGRESS = Pattern.compile("^[A-Z][\\w .-]*: \\d+/\\d+ \\(\\d+%\\).*$");
 
-    /** A 30-row slice of the catalogue keeps embedding short; three steps and two held-out questions keep training short. */
+    /**
+     * A 30-row slice of the catalogue keeps embedding short and two held-out questions keep the evaluation short;
+     * the finetune is the quickstart's own (trellis-base, docs_qa, 3e-4 annealed), held to a fixed step count
+     * (about what a quiet 2-core machine reaches within the default 3 minutes) rather than to the clock, so what
+     * it learns does not depend on the machine's load.
+     */
     private static String[] quickstart(Path csv) {
-        return new String[] {"quickstart", "--catalog", csv.toString(), "--steps", "3", "--eval-questions", "2",
-                "--max-new-tokens", "8", "--max-tokens", "8"};
+        return new String[] {"quickstart", "--catalog", csv.toString(), "--steps", String.valueOf(STEPS), "--time-limit", "10",
+                "--eval-questions", "2"};
     }
+
+    static final int STEPS = 400;
 
     @Test
     @Order(1)
@@ -50,17 +57,18 @@ class QuickstartIT {
         Set<String> ids = new HashSet<>();
         lines.subList(1, 31).forEach(l -> ids.add(l.substring(0, 7)));
 
-        TrellisProcess.Result first = new TrellisProcess(home).run(null, Duration.ofSeconds(300), quickstart(csv));
+        TrellisProcess.Result first = new TrellisProcess(home).run(null, Duration.ofSeconds(600), quickstart(csv));
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(first.stdout()).as(first.toString()).containsPattern("Indexed \\d+ segments")
-                .contains("Finetuning trellis-base", "Trained 3 steps", "Saved the model to " + home.resolve("models/default"), "exact match",
+                .contains("Finetuning trellis-base", "Trained " + STEPS + " steps", "Saved the model to " + home.resolve("models/default"), "exact match",
                         "ROUGE-L", "QAEval grades:", "./trellis chat", "./trellis serve --model " + home.resolve("models/default"));
         // clean answers
         assertThat(first.stdout()).as("no template marker in any answer").doesNotContain("###");
         Matcher right = RIGHT.matcher(first.stdout());
         assertThat(right.find()).as(first.toString()).isTrue();
-        // every checked question is printed with its verdict against the CSV (a 3-step model is mostly wrong)
+        // every checked question is printed with its verdict against the CSV, and at least 8 of the 10 are right
         assertThat(Integer.parseInt(right.group(2))).isEqualTo(10);
+        assertThat(Integer.parseInt(right.group(1))).as(first.toString()).isGreaterThanOrEqualTo(8);
         assertThat(first.stdout().lines().filter(l -> l.startsWith("  right: ") || l.startsWith("  WRONG: ")).count())
                 .isEqualTo(10);
         Matcher rows = ROWS.matcher(first.stdout());
