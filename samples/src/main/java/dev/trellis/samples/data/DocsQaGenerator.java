@@ -215,21 +215,22 @@ public final class DocsQaGenerator {
         long form = rnd.nextLong(); // the same seed asks the same kind of question of another product
         Fact f = fact(row, new Random(form));
         boolean correct = rnd.nextBoolean();
-        String student;
-        if (correct) {
-            student = switch (rnd.nextInt(4)) {
-                case 0 -> f.answer;
-                case 1 -> f.answer + ".";
-                case 2 -> "The answer is " + f.answer + ".";
-                default -> f.answer.toLowerCase(java.util.Locale.ROOT);
-            };
-        } else {
-            String other = f.answer;
-            for (int i = 0; i < 20 && other.equalsIgnoreCase(f.answer); i++) {
-                other = fact(pool.get(rnd.nextInt(pool.size())), new Random(form)).answer;
+        String said = f.answer;
+        if (!correct) {
+            for (int i = 0; i < 20 && said.equalsIgnoreCase(f.answer); i++) {
+                said = fact(pool.get(rnd.nextInt(pool.size())), new Random(form)).answer;
             }
-            student = other.equalsIgnoreCase(f.answer) ? NOT_IN_CONTEXT : other;
+            said = said.equalsIgnoreCase(f.answer) ? NOT_IN_CONTEXT : said;
         }
+        // Right and wrong answers take the same wordings, so only what they say tells them apart. (When only
+        // right answers ended in a full stop or came as a sentence, the finetuned model graded by that: it
+        // called every bare answer INCORRECT, right or wrong.)
+        String student = switch (rnd.nextInt(4)) {
+            case 0 -> said;
+            case 1 -> said + ".";
+            case 2 -> "The answer is " + said + ".";
+            default -> said.toLowerCase(java.util.Locale.ROOT);
+        };
         String prompt = dev.trellis.framework.eval.QAEvalChain.TEMPLATE.replace("{query}", f.question)
                 .replace("{answer}", f.answer).replace("{result}", student);
         return new QaPair(prompt, correct ? "CORRECT" : "INCORRECT", "grading", row.get("id"), "train");
