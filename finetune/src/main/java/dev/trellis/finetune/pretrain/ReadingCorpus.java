@@ -42,14 +42,17 @@ public final class ReadingCorpus {
 
     /**
      * The corpus this code writes for a new run. 1: the first (trellis-base's, whose trellis.json has no
-     * {@code corpus_version}); 2 adds acronym ratings and near-miss not-in-context questions. A version
-     * stays reproducible: the same seed and version give the same documents.
+     * {@code corpus_version}); 2 adds acronym ratings and near-miss not-in-context questions; 3 gives wrong
+     * student answers in grading exercises the same wordings as right ones (in 1 and 2 only right answers
+     * ended "X." or came as "It is X.", a cue a model grades by instead of comparing). A version stays
+     * reproducible: the same seed and version give the same documents.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private final Random rnd;
     private final List<RecordSchema> schemas;
     private final boolean nearMisses;
+    private final boolean sameGradingWordings;
 
     public ReadingCorpus(long seed) {
         this(seed, VERSION);
@@ -57,7 +60,8 @@ public final class ReadingCorpus {
 
     /** The corpus of {@code seed} as version {@code version} of this generator wrote it. */
     public ReadingCorpus(long seed, int version) {
-        this(seed, version == 1 ? ReadingSchemas.withoutRatings(ReadingSchemas.ALL) : ReadingSchemas.ALL, version >= 2);
+        this(seed, version == 1 ? ReadingSchemas.withoutRatings(ReadingSchemas.ALL) : ReadingSchemas.ALL, version >= 2,
+                version >= 3);
         if (version < 1 || version > VERSION) {
             throw new IllegalArgumentException("reading corpus version " + version + " is unknown; this build writes 1 to "
                     + VERSION);
@@ -65,13 +69,14 @@ public final class ReadingCorpus {
     }
 
     public ReadingCorpus(long seed, List<RecordSchema> schemas) {
-        this(seed, schemas, true);
+        this(seed, schemas, true, true);
     }
 
-    private ReadingCorpus(long seed, List<RecordSchema> schemas, boolean nearMisses) {
+    private ReadingCorpus(long seed, List<RecordSchema> schemas, boolean nearMisses, boolean sameGradingWordings) {
         this.rnd = new Random(seed);
         this.schemas = List.copyOf(schemas);
         this.nearMisses = nearMisses;
+        this.sameGradingWordings = sameGradingWordings;
     }
 
     /** The refusal for a record kind. */
@@ -115,13 +120,9 @@ public final class ReadingCorpus {
         boolean correct = rnd.nextBoolean();
         String student;
         if (correct) {
-            student = switch (rnd.nextInt(5)) {
-                case 0 -> truth;
-                case 1 -> truth + ".";
-                case 2 -> "The answer is " + truth + ".";
-                case 3 -> truth.toLowerCase(Locale.ROOT);
-                default -> "It is " + truth + ".";
-            };
+            student = worded(truth, rnd.nextInt(5));
+        } else if (sameGradingWordings) {
+            student = worded(wrongValue(q), rnd.nextInt(5));
         } else {
             student = wrongAnswer(q);
         }
@@ -129,6 +130,29 @@ public final class ReadingCorpus {
         return new Example(prompt, correct ? "CORRECT" : "INCORRECT", "grade", q.schema());
     }
 
+    /** A student's wording of an answer: as it is, with a full stop, in a sentence, in lower case. */
+    private static String worded(String answer, int form) {
+        return switch (form) {
+            case 0 -> answer;
+            case 1 -> answer + ".";
+            case 2 -> "The answer is " + answer + ".";
+            case 3 -> answer.toLowerCase(Locale.ROOT);
+            default -> "It is " + answer + ".";
+        };
+    }
+
+    /** A wrong answer's value: another question's answer, or a refusal (version 3 on). */
+    private String wrongValue(Example q) {
+        for (int i = 0; i < 10; i++) {
+            Example other = reading(3);
+            if (!other.answer().equalsIgnoreCase(q.answer())) {
+                return other.answer();
+            }
+        }
+        return notInContext(q.schema()).equals(q.answer()) ? "Yes" : notInContext(q.schema());
+    }
+
+    /** A wrong answer as versions 1 and 2 worded it (never "X." or "It is X."). */
     private String wrongAnswer(Example q) {
         for (int i = 0; i < 10; i++) {
             Example other = reading(3);

@@ -144,6 +144,29 @@ class ReadingCorpusTest {
     }
 
     @Test
+    void fromVersionThreeRightAndWrongStudentAnswersTakeTheSameWordings() {
+        // share of student answers ending in a full stop, right vs wrong: no cue from version 3 on
+        double[] v3 = fullStopShares(new ReadingCorpus(22, 3));
+        assertThat(v3[0]).isBetween(0.45, 0.75);
+        assertThat(Math.abs(v3[0] - v3[1])).as("right %.2f vs wrong %.2f", v3[0], v3[1]).isLessThan(0.1);
+        double[] v2 = fullStopShares(new ReadingCorpus(22, 2));
+        assertThat(v2[0] - v2[1]).as("version 2 keeps its cue (reproducible)").isGreaterThan(0.2);
+    }
+
+    /** Of the right, then the wrong student answers of 600 grading exercises: the share that ends in ".". */
+    private static double[] fullStopShares(ReadingCorpus corpus) {
+        int[] n = new int[2];
+        int[] dot = new int[2];
+        for (int i = 0; i < 600; i++) {
+            ReadingCorpus.Example e = corpus.grading();
+            int k = e.answer().equals("CORRECT") ? 0 : 1;
+            n[k]++;
+            dot[k] += line(e.prompt(), "STUDENT ANSWER: ").endsWith(".") ? 1 : 0;
+        }
+        return new double[] {(double) dot[0] / n[0], (double) dot[1] / n[1]};
+    }
+
+    @Test
     void idsNeverImitateTheCatalogue() {
         ReadingCorpus corpus = new ReadingCorpus(1);
         for (int i = 0; i < 2000; i++) {
