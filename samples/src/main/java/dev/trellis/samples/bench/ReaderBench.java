@@ -119,13 +119,7 @@ public final class ReaderBench implements Callable<Integer> {
      * local chain gives its model ({@link WordOverlapReranker}); a prompt without rows is returned as it is.
      */
     public static String bestRow(String prompt) {
-        int q = prompt.lastIndexOf("\nQuestion: ");
-        if (!prompt.startsWith("Context:\n") || q < 0) {
-            return prompt;
-        }
-        String question = prompt.substring(q + "\nQuestion: ".length());
-        List<String> rows = List.of(prompt.substring("Context:\n".length(), q).strip().split("\n\n"));
-        return "Context:\n" + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question;
+        return oneRow(prompt, false);
     }
 
     /**
@@ -135,16 +129,24 @@ public final class ReaderBench implements Callable<Integer> {
      */
     static Answerer namedRow(Answerer model) {
         return prompt -> {
-            int q = prompt.lastIndexOf("\nQuestion: ");
-            if (!prompt.startsWith("Context:\n") || q < 0) {
-                return model.answer(prompt);
-            }
-            String question = prompt.substring(q + "\nQuestion: ".length());
-            List<String> rows = WordOverlapReranker.naming(question,
-                    List.of(prompt.substring("Context:\n".length(), q).strip().split("\n\n")), r -> r);
-            return rows.isEmpty() ? DocsQaGenerator.NOT_IN_CONTEXT : model.answer("Context:\n"
-                    + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question);
+            String kept = oneRow(prompt, true);
+            return kept == null ? DocsQaGenerator.NOT_IN_CONTEXT : model.answer(kept);
         };
+    }
+
+    /** The prompt with only its best context row (among those naming what the question names); null if none does. */
+    private static String oneRow(String prompt, boolean requireNamedWords) {
+        int q = prompt.lastIndexOf("\nQuestion: ");
+        if (!prompt.startsWith("Context:\n") || q < 0) {
+            return prompt;
+        }
+        String question = prompt.substring(q + "\nQuestion: ".length());
+        List<String> rows = List.of(prompt.substring("Context:\n".length(), q).strip().split("\n\n"));
+        if (requireNamedWords) {
+            rows = WordOverlapReranker.naming(question, rows, r -> r);
+        }
+        return rows.isEmpty() ? null
+                : "Context:\n" + WordOverlapReranker.best(question, rows, 1, r -> r).get(0) + "\n\nQuestion: " + question;
     }
 
     /** Exact match overall ({@code "all"}) and per kind. */
