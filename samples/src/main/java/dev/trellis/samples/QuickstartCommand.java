@@ -10,6 +10,7 @@ import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.ModelComparison;
 import dev.trellis.finetune.eval.ModelEvaluator;
 import dev.trellis.finetune.pretrain.ShippedBase;
+import dev.trellis.framework.eval.GradeAgreement;
 import dev.trellis.framework.eval.QAEvalChain;
 import dev.trellis.framework.eval.QAEvaluation;
 import dev.trellis.retrieval.loaders.CsvLoader;
@@ -340,6 +341,10 @@ public final class QuickstartCommand implements Callable<Integer> {
                 .map(l -> l.substring(column.length() + 2)).orElse("?");
     }
 
+    /** Said after the local grader's agreement when it is no better than chance. */
+    static final String LOCAL_GRADER_HINT = " - no better than chance: the local model cannot yet compare two answers;"
+            + " set OPENAI_API_KEY to grade with a remote model";
+
     private QAEvaluation grade(ChatModel grader, List<EvaluationExample> examples, EvaluationResult scored, boolean remote) {
         List<Map<String, String>> exampleMaps = new ArrayList<>();
         List<Map<String, String>> predictions = new ArrayList<>();
@@ -369,23 +374,15 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-22s %10.3f%n", "ROUGE-L", scored.rougeL());
             out.printf(Locale.ROOT, "%-22s %10s%n", "QAEval correct (self)", accuracy(grades));
         }
-        out.printf(Locale.ROOT, "QAEval grades: %d correct, %d incorrect, %d ungraded; agreement with exact match %s%n",
-                grades.correct(), grades.incorrect(), grades.ungraded(), agreement(grades, scored));
+        GradeAgreement agreement = agreement(grades, scored);
+        out.printf(Locale.ROOT, "QAEval grades: %d correct, %d incorrect, %d ungraded; agreement with exact match %s%s%n",
+                grades.correct(), grades.incorrect(), grades.ungraded(), agreement,
+                !remote && agreement.noBetterThanChance() ? LOCAL_GRADER_HINT : "");
     }
 
-    /** Share of graded answers where the grader's CORRECT/INCORRECT says what exact match says; "n/a" when none was graded. */
-    static String agreement(QAEvaluation grades, EvaluationResult scored) {
-        int graded = 0;
-        int agree = 0;
-        for (QAEvaluation.GradedPrediction g : grades.results()) {
-            if (g.grade() == dev.trellis.framework.eval.Grade.UNGRADED) {
-                continue;
-            }
-            graded++;
-            boolean exact = scored.rows().get(g.index()).exactMatch();
-            agree += (g.grade() == dev.trellis.framework.eval.Grade.CORRECT) == exact ? 1 : 0;
-        }
-        return graded == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f (%d/%d)", (double) agree / graded, agree, graded);
+    /** How far the grader's CORRECT/INCORRECT says what exact match says (share and Cohen's kappa). */
+    static GradeAgreement agreement(QAEvaluation grades, EvaluationResult scored) {
+        return grades.agreementWith(scored.rows().stream().map(r -> r.exactMatch()).toList());
     }
 
     /** Share graded CORRECT among the graded ones; "n/a" when the grader's replies graded nothing. */

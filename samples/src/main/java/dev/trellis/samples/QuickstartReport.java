@@ -87,7 +87,9 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
             row(sb, "QAEval correct (graded by itself)", QuickstartCommand.accuracy(grades));
         }
         sb.append("</table>\n<p class=\"note\">QAEval grades come from the same model that answered; their agreement with"
-                + " exact match: ").append(esc(QuickstartCommand.agreement(grades, scored))).append(".");
+                + " exact match: ").append(esc(QuickstartCommand.agreement(grades, scored).toString()))
+                .append(!remote && QuickstartCommand.agreement(grades, scored).noBetterThanChance()
+                        ? esc(QuickstartCommand.LOCAL_GRADER_HINT) : "").append(".");
         if (comparison != null) {
             sb.append(" Per question, both models side by side: <a href=\"eval.html\">eval.html</a> (also eval.md, eval.jsonl).");
         }

@@ -60,4 +60,38 @@ public record QAEvaluation(List<GradedPrediction> results) {
         long graded = correct() + incorrect();
         return graded == 0 ? Double.NaN : (double) correct() / graded;
     }
+
+    /**
+     * Agreement with a reference verdict per example ({@code true}: the answer is right), in the order of the
+     * examples; ungraded results are left out.
+     */
+    public GradeAgreement agreementWith(List<Boolean> reference) {
+        if (reference.size() != results.size()) {
+            throw new IllegalArgumentException("agreement needs one reference verdict per graded example: got "
+                    + reference.size() + " verdicts for " + results.size() + " examples");
+        }
+        int graded = 0;
+        int agree = 0;
+        int graderCorrect = 0;
+        int referenceCorrect = 0;
+        for (GradedPrediction r : results) {
+            if (r.grade() == Grade.UNGRADED) {
+                continue;
+            }
+            boolean grader = r.grade() == Grade.CORRECT;
+            boolean right = reference.get(r.index());
+            graded++;
+            agree += grader == right ? 1 : 0;
+            graderCorrect += grader ? 1 : 0;
+            referenceCorrect += right ? 1 : 0;
+        }
+        if (graded == 0) {
+            return new GradeAgreement(0, 0, Double.NaN);
+        }
+        double observed = (double) agree / graded;
+        double g = (double) graderCorrect / graded;
+        double ref = (double) referenceCorrect / graded;
+        double chance = g * ref + (1 - g) * (1 - ref);
+        return new GradeAgreement(agree, graded, chance == 1 ? Double.NaN : (observed - chance) / (1 - chance));
+    }
 }
