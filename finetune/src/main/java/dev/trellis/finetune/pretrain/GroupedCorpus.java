@@ -45,10 +45,6 @@ public final class GroupedCorpus {
      * tokens in forty.
      */
     static final int GRADE_ONLY_FROM_VERSION = 4;
-    /** From this corpus version on, {@link #DRILL_PERCENT} of the documents are grading drills. */
-    static final int DRILLS_FROM_VERSION = 5;
-    /** Percent of the documents that are {@link ReadingCorpus#gradingDrill() grading drills} (version 5 on). */
-    static final int DRILL_PERCENT = 25;
     /** One document in ten is prose, learned whole. */
     static final int PROSE_IN_TEN = 1;
 
@@ -78,7 +74,6 @@ public final class GroupedCorpus {
         }
         ReadingCorpus corpus = new ReadingCorpus(seed, version);
         boolean gradeOnly = version >= GRADE_ONLY_FROM_VERSION;
-        boolean drills = version >= DRILLS_FROM_VERSION;
         Random order = new Random(seed * 31 + 7);
         MessageDigest digest = sha256Digest();
         int eos = tokenizer.eosTokenId();
@@ -96,17 +91,6 @@ public final class GroupedCorpus {
             int copyPercent = (int) STAGES[stage][2];
             List<TokenizedExample> pool = new ArrayList<>();
             while (pool.size() < stageBatches * batchSize) {
-                if (drills && order.nextInt(100) < DRILL_PERCENT) {
-                    List<ReadingCorpus.Graded> drill = corpus.gradingDrill();
-                    TokenizedExample e = drill(drill, tokenizer, eos);
-                    digest.update(drillText(drill).getBytes(StandardCharsets.UTF_8));
-                    digest.update((byte) 0);
-                    docs++;
-                    if (e.length() <= maxLength) {
-                        pool.add(e);
-                    }
-                    continue;
-                }
                 boolean prose = order.nextInt(10) < PROSE_IN_TEN;
                 ReadingCorpus.Example example = prose ? null
                         : order.nextInt(100) < copyPercent ? corpus.copying() : corpus.nextExample(maxRecords);
@@ -170,38 +154,6 @@ public final class GroupedCorpus {
         Arrays.fill(labels, 0, prompt.length, TokenizedExample.IGNORE_INDEX);
         return new TokenizedExample(ids, labels);
     }
-
-    /** A grading drill: its blocks in the template, one after another; the loss is taken on the grades alone. */
-    static TokenizedExample drill(List<ReadingCorpus.Graded> drill, TrellisTokenizer tokenizer, int eos) {
-        List<Integer> ids = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        for (int i = 0; i < drill.size(); i++) {
-            String prompt = (i == 0 ? "" : BLOCK_SEPARATOR) + ReadingCorpus.TEMPLATE.format(drill.get(i).lines());
-            for (int id : tokenizer.encode(prompt)) {
-                ids.add(id);
-                labels.add(TokenizedExample.IGNORE_INDEX);
-            }
-            for (int id : tokenizer.encode(drill.get(i).grade())) {
-                ids.add(id);
-                labels.add(id);
-            }
-        }
-        ids.add(eos);
-        labels.add(eos);
-        return new TokenizedExample(ids.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    /** The text of a drill, as {@link #drill} tokenizes it (without the end-of-text token). */
-    static String drillText(List<ReadingCorpus.Graded> drill) {
-        StringBuilder sb = new StringBuilder();
-        for (ReadingCorpus.Graded g : drill) {
-            sb.append(sb.isEmpty() ? "" : BLOCK_SEPARATOR).append(ReadingCorpus.TEMPLATE.format(g.lines())).append(g.grade());
-        }
-        return sb.toString();
-    }
-
-    private static final String BLOCK_SEPARATOR = "\n\n";
 
     private static int[] withEos(int[] ids, int eos) {
         int[] out = Arrays.copyOf(ids, ids.length + 1);

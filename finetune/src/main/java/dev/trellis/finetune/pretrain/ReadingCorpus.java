@@ -47,10 +47,10 @@ public final class ReadingCorpus {
      * ended "X." or came as "It is X.", a cue a model grades by instead of comparing); 4 makes one reading
      * document in four a grading exercise (was one in ten) and draws two in three wrong student answers from
      * the same records (another record's value, the other yes/no: the near misses a reader really makes, which only
-     * comparing the two answers tells apart); 5 adds {@link #gradingDrill() grading drills} (in
-     * {@link GroupedCorpus}). A version stays reproducible: the same seed and version give the same documents.
+     * comparing the two answers tells apart). A version stays reproducible: the same seed and version give the
+     * same documents.
      */
-    public static final int VERSION = 5;
+    public static final int VERSION = 4;
 
     private final Random rnd;
     private final List<RecordSchema> schemas;
@@ -132,21 +132,6 @@ public final class ReadingCorpus {
 
     /** A grading exercise: the QA evaluator's prompt over a reading question and a right or wrong student answer. */
     public Example grading() {
-        Graded g = graded();
-        String prompt = GRADING_PROMPT.replace("{query}", g.question()).replace("{answer}", g.truth())
-                .replace("{result}", g.student());
-        return new Example(prompt, g.grade(), "grade", g.schema());
-    }
-
-    /** A reading question, its true answer, a right or wrong student answer, and the grade. */
-    public record Graded(String question, String truth, String student, String grade, String schema) {
-        /** The grading prompt's last lines, up to the grade. */
-        public String lines() {
-            return "QUESTION: " + question + "\nTRUE ANSWER: " + truth + "\nSTUDENT ANSWER: " + student + "\nGRADE:";
-        }
-    }
-
-    private Graded graded() {
         Scene scene = readingScene(nearMissGrading ? 4 : 3);
         Example q = scene.example();
         String question = q.prompt().substring(q.prompt().lastIndexOf("\nQuestion: ") + "\nQuestion: ".length());
@@ -162,21 +147,8 @@ public final class ReadingCorpus {
         } else {
             student = wrongAnswer(q);
         }
-        return new Graded(question, truth, student, correct ? "CORRECT" : "INCORRECT", q.schema());
-    }
-
-    /**
-     * A grading drill (corpus version 5 on): 4 to 8 graded answers, each the grading prompt's last lines in the
-     * template, without its instructions. One grade in forty tokens, where the whole prompt gives one in two
-     * hundred: comparing two answers, like copying, is a skill dense examples grow and sparse ones do not.
-     */
-    public List<Graded> gradingDrill() {
-        int n = 4 + rnd.nextInt(5);
-        List<Graded> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(graded());
-        }
-        return out;
+        String prompt = GRADING_PROMPT.replace("{query}", question).replace("{answer}", truth).replace("{result}", student);
+        return new Example(prompt, correct ? "CORRECT" : "INCORRECT", "grade", q.schema());
     }
 
     /** A student's wording of an answer: as it is, with a full stop, in a sentence, in lower case. */

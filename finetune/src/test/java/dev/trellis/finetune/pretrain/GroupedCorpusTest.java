@@ -23,18 +23,6 @@ class GroupedCorpusTest {
         }
     }
 
-    @Test
-    void fromVersionFiveADrillCountsItsGradesAlone() throws Exception {
-        try (HfTokenizer tokenizer = HfTokenizer.load(ShippedBase.directory())) {
-            java.util.List<ReadingCorpus.Graded> drill = new ReadingCorpus(6, 5).gradingDrill();
-            assertThat(drill).hasSizeBetween(4, 8);
-            TokenizedExample e = GroupedCorpus.drill(drill, tokenizer, tokenizer.eosTokenId());
-            assertThat(tokenizer.decode(counted(e))).isEqualTo(String.join("", drill.stream().map(ReadingCorpus.Graded::grade).toList()));
-            assertThat(tokenizer.decode(e.inputIds())).startsWith(GroupedCorpus.drillText(drill));
-            assertThat(GroupedCorpus.drillText(drill)).contains("GRADE:\n\n### Answer:\n" + drill.get(0).grade() + "\n\n### Question:\nQUESTION: ");
-        }
-    }
-
     /** The tokens a loss counts, without the end-of-text token. */
     private static int[] counted(TokenizedExample e) {
         return java.util.stream.IntStream.range(0, e.length()).filter(i -> e.labels()[i] != TokenizedExample.IGNORE_INDEX)
