@@ -39,12 +39,6 @@ public final class GroupedCorpus {
      * some copying so it is not unlearned.
      */
     public static final double[][] STAGES = {{0.72, 1, 75}, {0.16, 4, 15}, {0.12, 8, 10}};
-    /**
-     * From this corpus version on, a grading exercise's loss is its grade alone: the true and the student's
-     * answers are random values no model can predict, and on them the one decision that matters was two
-     * tokens in forty.
-     */
-    static final int GRADE_ONLY_FROM_VERSION = 4;
     /** One document in ten is prose, learned whole. */
     static final int PROSE_IN_TEN = 1;
 
@@ -73,7 +67,6 @@ public final class GroupedCorpus {
                     + " tokens; got " + batches + " batches of " + batchSize + ", max length " + maxLength);
         }
         ReadingCorpus corpus = new ReadingCorpus(seed, version);
-        boolean gradeOnly = version >= GRADE_ONLY_FROM_VERSION;
         Random order = new Random(seed * 31 + 7);
         MessageDigest digest = sha256Digest();
         int eos = tokenizer.eosTokenId();
@@ -92,15 +85,12 @@ public final class GroupedCorpus {
             List<TokenizedExample> pool = new ArrayList<>();
             while (pool.size() < stageBatches * batchSize) {
                 boolean prose = order.nextInt(10) < PROSE_IN_TEN;
-                ReadingCorpus.Example example = prose ? null
-                        : order.nextInt(100) < copyPercent ? corpus.copying() : corpus.nextExample(maxRecords);
-                String text = prose ? corpus.prose() : example.text();
+                String text = prose ? corpus.prose()
+                        : order.nextInt(100) < copyPercent ? corpus.copying().text() : corpus.nextDocument(maxRecords);
                 digest.update(text.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
                 docs++;
-                TokenizedExample e = prose ? whole(text, tokenizer, eos)
-                        : gradeOnly && "grade".equals(example.type()) ? fromAnswer(example, tokenizer, eos)
-                        : fromQuestion(text, tokenizer, eos);
+                TokenizedExample e = prose ? whole(text, tokenizer, eos) : fromQuestion(text, tokenizer, eos);
                 if (e.length() <= maxLength) {
                     pool.add(e);
                 }
@@ -141,17 +131,6 @@ public final class GroupedCorpus {
         System.arraycopy(rest, 0, ids, context.length, rest.length);
         int[] labels = ids.clone();
         Arrays.fill(labels, 0, context.length, TokenizedExample.IGNORE_INDEX);
-        return new TokenizedExample(ids, labels);
-    }
-
-    /** A grading exercise (version 4 on): the loss is taken on the answer, the grade, alone. */
-    static TokenizedExample fromAnswer(ReadingCorpus.Example example, TrellisTokenizer tokenizer, int eos) {
-        int[] prompt = tokenizer.encode(ReadingCorpus.TEMPLATE.format(example.prompt()));
-        int[] answer = withEos(tokenizer.encode(example.answer()), eos);
-        int[] ids = Arrays.copyOf(prompt, prompt.length + answer.length);
-        System.arraycopy(answer, 0, ids, prompt.length, answer.length);
-        int[] labels = ids.clone();
-        Arrays.fill(labels, 0, prompt.length, TokenizedExample.IGNORE_INDEX);
         return new TokenizedExample(ids, labels);
     }
 

@@ -44,19 +44,15 @@ public final class ReadingCorpus {
      * The corpus this code writes for a new run. 1: the first (trellis-base's, whose trellis.json has no
      * {@code corpus_version}); 2 adds acronym ratings and near-miss not-in-context questions; 3 gives wrong
      * student answers in grading exercises the same wordings as right ones (in 1 and 2 only right answers
-     * ended "X." or came as "It is X.", a cue a model grades by instead of comparing); 4 makes one reading
-     * document in four a grading exercise (was one in ten) and draws two in three wrong student answers from
-     * the same records (another record's value, the other yes/no: the near misses a reader really makes, which only
-     * comparing the two answers tells apart). A version stays reproducible: the same seed and version give the
-     * same documents.
+     * ended "X." or came as "It is X.", a cue a model grades by instead of comparing). A version stays
+     * reproducible: the same seed and version give the same documents.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 3;
 
     private final Random rnd;
     private final List<RecordSchema> schemas;
     private final boolean nearMisses;
     private final boolean sameGradingWordings;
-    private final boolean nearMissGrading;
 
     public ReadingCorpus(long seed) {
         this(seed, VERSION);
@@ -65,7 +61,7 @@ public final class ReadingCorpus {
     /** The corpus of {@code seed} as version {@code version} of this generator wrote it. */
     public ReadingCorpus(long seed, int version) {
         this(seed, version == 1 ? ReadingSchemas.withoutRatings(ReadingSchemas.ALL) : ReadingSchemas.ALL, version >= 2,
-                version >= 3, version >= 4);
+                version >= 3);
         if (version < 1 || version > VERSION) {
             throw new IllegalArgumentException("reading corpus version " + version + " is unknown; this build writes 1 to "
                     + VERSION);
@@ -73,16 +69,14 @@ public final class ReadingCorpus {
     }
 
     public ReadingCorpus(long seed, List<RecordSchema> schemas) {
-        this(seed, schemas, true, true, true);
+        this(seed, schemas, true, true);
     }
 
-    private ReadingCorpus(long seed, List<RecordSchema> schemas, boolean nearMisses, boolean sameGradingWordings,
-                          boolean nearMissGrading) {
+    private ReadingCorpus(long seed, List<RecordSchema> schemas, boolean nearMisses, boolean sameGradingWordings) {
         this.rnd = new Random(seed);
         this.schemas = List.copyOf(schemas);
         this.nearMisses = nearMisses;
         this.sameGradingWordings = sameGradingWordings;
-        this.nearMissGrading = nearMissGrading;
     }
 
     /** The refusal for a record kind. */
@@ -92,56 +86,41 @@ public final class ReadingCorpus {
 
     /**
      * The next training document (template applied, no end-of-text token): a reading example with
-     * 1 to {@code maxRecords} records, or a grading exercise (one time in ten; in four from version 4). Prose comes
-     * from {@link #prose()}.
+     * 1 to {@code maxRecords} records, or one time in ten a grading exercise. Prose comes from {@link #prose()}.
      */
     public String nextDocument(int maxRecords) {
-        return nextExample(maxRecords).text();
-    }
-
-    /** The next document as an example, its {@link Example#type() type} {@code grade} for a grading exercise. */
-    public Example nextExample(int maxRecords) {
-        return rnd.nextInt(nearMissGrading ? 4 : 10) == 0 ? grading() : reading(maxRecords);
+        return rnd.nextInt(10) == 0 ? grading().text() : reading(maxRecords).text();
     }
 
     /** A reading question over a context of 1 to {@code maxRecords} records of one random kind. */
     public Example reading(int maxRecords) {
-        return readingScene(maxRecords).example();
-    }
-
-    /** A reading question with the records it was asked over (grading draws near-miss answers from them). */
-    private record Scene(RecordSchema schema, List<Map<String, String>> records, List<String> shown, Example example) {
-    }
-
-    private Scene readingScene(int maxRecords) {
         RecordSchema schema = schemas.get(rnd.nextInt(schemas.size()));
         int n = 1 + rnd.nextInt(Math.max(1, maxRecords));
         List<Map<String, String>> records = records(schema, n);
         List<String> shown = shownFields(schema);
         boolean dollars = rnd.nextBoolean();
-        Example e = null;
-        for (int attempt = 0; attempt < 20 && e == null; attempt++) {
-            e = question(schema, records, shown);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Example e = question(schema, records, shown);
+            if (e != null) {
+                return new Example(context(schema, records, shown, dollars) + "\nQuestion: " + e.prompt(), e.answer(),
+                        e.type(), schema.noun());
+            }
         }
-        if (e == null) { // always possible: a field of one record
-            e = fieldQuestion(schema, records, shown, records.get(rnd.nextInt(n)));
-        }
-        return new Scene(schema, records, shown, new Example(context(schema, records, shown, dollars) + "\nQuestion: "
-                + e.prompt(), e.answer(), e.type(), schema.noun()));
+        // always possible: a field of one record
+        Example e = fieldQuestion(schema, records, shown, records.get(rnd.nextInt(n)));
+        return new Example(context(schema, records, shown, dollars) + "\nQuestion: " + e.prompt(), e.answer(), e.type(),
+                schema.noun());
     }
 
     /** A grading exercise: the QA evaluator's prompt over a reading question and a right or wrong student answer. */
     public Example grading() {
-        Scene scene = readingScene(nearMissGrading ? 4 : 3);
-        Example q = scene.example();
+        Example q = reading(3);
         String question = q.prompt().substring(q.prompt().lastIndexOf("\nQuestion: ") + "\nQuestion: ".length());
         String truth = q.answer();
         boolean correct = rnd.nextBoolean();
         String student;
         if (correct) {
             student = worded(truth, rnd.nextInt(5));
-        } else if (nearMissGrading && rnd.nextInt(3) < 2) {
-            student = worded(nearMissValue(scene), rnd.nextInt(5));
         } else if (sameGradingWordings) {
             student = worded(wrongValue(q), rnd.nextInt(5));
         } else {
@@ -160,44 +139,6 @@ public final class ReadingCorpus {
             case 3 -> answer.toLowerCase(Locale.ROOT);
             default -> "It is " + answer + ".";
         };
-    }
-
-    /**
-     * A wrong answer read from the same records: where the truth is a record's value, the same field of another
-     * record (another price, another name); else the answer to another question of the same type over them (the
-     * other yes/no, another count); else {@link #wrongValue}.
-     */
-    private String nearMissValue(Scene scene) {
-        String truth = scene.example().answer();
-        for (String key : scene.shown()) {
-            List<String> others = new ArrayList<>();
-            boolean holdsTruth = false;
-            for (Map<String, String> r : scene.records()) {
-                String value = shownValue(scene.schema(), key, r);
-                if (value.equalsIgnoreCase(truth)) {
-                    holdsTruth = true;
-                } else {
-                    others.add(value);
-                }
-            }
-            if (holdsTruth && !others.isEmpty()) {
-                return others.get(rnd.nextInt(others.size()));
-            }
-        }
-        for (int attempt = 0; attempt < 20; attempt++) {
-            Example other = question(scene.schema(), scene.records(), scene.shown());
-            if (other != null && other.type().equals(scene.example().type())
-                    && !other.answer().equalsIgnoreCase(truth)) {
-                return other.answer();
-            }
-        }
-        return wrongValue(scene.example());
-    }
-
-    /** A record's value for {@code key} as an answer gives it. */
-    private static String shownValue(RecordSchema schema, String key, Map<String, String> record) {
-        Field f = field(schema, key);
-        return f == null ? record.get(key) : answerValue(f, record.get(key));
     }
 
     /** A wrong answer's value: another question's answer, or a refusal (version 3 on). */

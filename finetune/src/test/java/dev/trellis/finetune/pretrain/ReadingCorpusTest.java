@@ -153,42 +153,6 @@ class ReadingCorpusTest {
         assertThat(v2[0] - v2[1]).as("version 2 keeps its cue (reproducible)").isGreaterThan(0.2);
     }
 
-    @Test
-    void fromVersionFourOneDocumentInFourIsAGradingExercise() {
-        assertThat(gradingShare(new ReadingCorpus(23, 4))).isBetween(0.21, 0.29);
-        assertThat(gradingShare(new ReadingCorpus(23, 3))).isBetween(0.07, 0.13);
-    }
-
-    private static double gradingShare(ReadingCorpus corpus) {
-        int grading = 0;
-        for (int i = 0; i < 1000; i++) {
-            grading += corpus.nextExample(4).type().equals("grade") ? 1 : 0;
-        }
-        return grading / 1000.0;
-    }
-
-    @Test
-    void fromVersionFourWrongPricesAreMostlyOtherPrices() {
-        // a near miss answers a price question with another record's price: only comparing the two tells them apart
-        assertThat(wrongPricesThatArePrices(new ReadingCorpus(24, 4))).isGreaterThan(0.4);
-        assertThat(wrongPricesThatArePrices(new ReadingCorpus(24, 3))).isLessThan(0.2);
-    }
-
-    /** Of the wrong student answers to questions whose true answer is a price: the share that is a price too. */
-    private static double wrongPricesThatArePrices(ReadingCorpus corpus) {
-        int wrong = 0;
-        int price = 0;
-        for (int i = 0; i < 3000; i++) {
-            ReadingCorpus.Example e = corpus.grading();
-            if (e.answer().equals("INCORRECT") && line(e.prompt(), "TRUE ANSWER: ").matches("\\$[0-9.]+")) {
-                wrong++;
-                price += line(e.prompt(), "STUDENT ANSWER: ").contains("$") ? 1 : 0;
-            }
-        }
-        assertThat(wrong).isGreaterThan(30);
-        return (double) price / wrong;
-    }
-
     /** Of the right, then the wrong student answers of 600 grading exercises: the share that ends in ".". */
     private static double[] fullStopShares(ReadingCorpus corpus) {
         int[] n = new int[2];
