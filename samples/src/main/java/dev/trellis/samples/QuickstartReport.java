@@ -4,6 +4,7 @@ import dev.trellis.finetune.eval.EvaluationResult;
 import dev.trellis.finetune.eval.EvaluationRow;
 import dev.trellis.finetune.eval.ModelComparison;
 import dev.trellis.samples.bench.ReaderBench;
+import dev.trellis.framework.eval.GradeAgreement;
 import dev.trellis.framework.eval.QAEvaluation;
 import dev.trellis.framework.io.AtomicFiles;
 
@@ -86,10 +87,10 @@ record QuickstartReport(String model, boolean remote, List<Answer> answers, Mode
             row(sb, "ROUGE-L", f3(scored.rougeL()));
             row(sb, "QAEval correct (graded by itself)", QuickstartCommand.accuracy(grades));
         }
+        GradeAgreement agreement = QuickstartCommand.agreement(grades, scored);
         sb.append("</table>\n<p class=\"note\">QAEval grades come from the same model that answered; their agreement with"
-                + " exact match: ").append(esc(QuickstartCommand.agreement(grades, scored).toString()))
-                .append(!remote && QuickstartCommand.agreement(grades, scored).noBetterThanChance()
-                        ? esc(QuickstartCommand.LOCAL_GRADER_HINT) : "").append(".");
+                + " exact match: ").append(esc(agreement.toString()))
+                .append(!remote && agreement.noBetterThanChance() ? esc(QuickstartCommand.LOCAL_GRADER_HINT) : "").append(".");
         if (comparison != null) {
             sb.append(" Per question, both models side by side: <a href=\"eval.html\">eval.html</a> (also eval.md, eval.jsonl).");
         }
