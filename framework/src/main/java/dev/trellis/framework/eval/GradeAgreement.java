@@ -22,9 +22,12 @@ public record GradeAgreement(int agree, int graded, double kappa) {
         return graded == 0 ? Double.NaN : (double) agree / graded;
     }
 
-    /** True when the grader agrees with the reference hardly better than chance (kappa under {@link #SLIGHT}). */
+    /**
+     * True when the grader agrees with the reference hardly better than chance (kappa under {@link #SLIGHT});
+     * false when kappa is undefined (nothing graded, or both verdicts one constant value: nothing to tell by).
+     */
     public boolean noBetterThanChance() {
-        return graded > 0 && !(kappa >= SLIGHT);
+        return graded > 0 && kappa < SLIGHT;
     }
 
     /** "0.300 (12/40), kappa 0.00", or "n/a" when nothing was graded. */

@@ -49,6 +49,7 @@ class GradeAgreementTest {
         GradeAgreement constant = graded(Grade.CORRECT, Grade.CORRECT).agreementWith(List.of(true, true));
         assertThat(constant.kappa()).isNaN();
         assertThat(constant).hasToString("1.000 (2/2), kappa n/a");
+        assertThat(constant.noBetterThanChance()).as("undefined kappa: nothing to tell by").isFalse();
     }
 
     @Test
