@@ -130,8 +130,12 @@ public final class ReadingCorpus {
         return new Example(prompt, correct ? "CORRECT" : "INCORRECT", "grade", q.schema());
     }
 
-    /** A student's wording of an answer: as it is, with a full stop, in a sentence, in lower case. */
-    private static String worded(String answer, int form) {
+    /**
+     * A student's wording of an answer, by {@code form}: 0 as it is, 1 with a full stop, 2 in a sentence, 3 in lower
+     * case, 4 "It is X.". Grading exercises give right and wrong answers the same forms, so only what they say
+     * tells them apart.
+     */
+    public static String worded(String answer, int form) {
         return switch (form) {
             case 0 -> answer;
             case 1 -> answer + ".";

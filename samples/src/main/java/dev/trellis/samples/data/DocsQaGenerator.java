@@ -1,5 +1,6 @@
 package dev.trellis.samples.data;
 
+import dev.trellis.finetune.pretrain.ReadingCorpus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
@@ -225,12 +226,7 @@ public final class DocsQaGenerator {
         // Right and wrong answers take the same wordings, so only what they say tells them apart. (When only
         // right answers ended in a full stop or came as a sentence, the finetuned model graded by that: it
         // called every bare answer INCORRECT, right or wrong.)
-        String student = switch (rnd.nextInt(4)) {
-            case 0 -> said;
-            case 1 -> said + ".";
-            case 2 -> "The answer is " + said + ".";
-            default -> said.toLowerCase(java.util.Locale.ROOT);
-        };
+        String student = ReadingCorpus.worded(said, rnd.nextInt(4)); // the first four of the corpus's forms
         String prompt = dev.trellis.framework.eval.QAEvalChain.TEMPLATE.replace("{query}", f.question)
                 .replace("{answer}", f.answer).replace("{result}", student);
         return new QaPair(prompt, correct ? "CORRECT" : "INCORRECT", "grading", row.get("id"), "train");
